@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * tamalloc: lazily zeroed memory from /dev/tamalloc, with exact accounting.
+ *
+ * This is the user-space ABI of the tamalloc module, shared by the module,
+ * libtamalloc and any program that talks to the device directly.
+ *
+ * Every reply struct starts with a __u64 size.  The caller sets it to the
+ * sizeof() it was compiled with; the kernel fills at most that many bytes,
+ * zeroes whatever it has no figure for, and writes back in size how many bytes
+ * it understood.  Older binaries keep working against newer modules and the
+ * other way round, as with clone3() and openat2().
+ *
+ * All byte counters are __u64 bytes.
+ */
+#ifndef _UAPI_LINUX_TAMALLOC_H
+#define _UAPI_LINUX_TAMALLOC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define TAM_DEVICE_PATH		"/dev/tamalloc"
+#define TAM_COMM_LEN		16
+
+/*
+ * Figures for one process (one mm: threads share them).
+ *
+ * reserved_bytes and resident_bytes are measured when asked, the way
+ * /proc/PID/smaps measures: the sum of the sizes of the process's tamalloc
+ * mappings, and the bytes of them its page tables map right now (shared pages
+ * and private copies alike).  They equal the Size and Rss smaps shows for
+ * those mappings.  peak_resident_bytes is the highest resident figure the
+ * module has measured for the process.
+ */
+struct tam_proc_stats {
+	__u64 size;			/* in: sizeof(struct); out: bytes filled */
+	__s32 pid;			/* in: thread group id, 0 for the caller */
+	__s32 oom_score_adj;		/* as /proc/PID/oom_score_adj */
+	__u64 reserved_bytes;
+	__u64 resident_bytes;
+	__u64 peak_resident_bytes;
+	__u64 faults;			/* tamalloc page faults taken */
+	__u64 mappings;			/* tamalloc VMAs in the process */
+	__u64 oom_score;		/* as /proc/PID/oom_score */
+	char comm[TAM_COMM_LEN];	/* NUL-terminated */
+};
+
+#define TAM_PROC_STATS_SIZE_VER0	80
+
+/*
+ * System-wide figures.  faults, processes, mappings and shared_bytes are
+ * counters kept by the module and cost O(1) to read.  reserved_bytes and
+ * resident_bytes are the sums of every process's figures above, measured when
+ * asked; peak_resident_bytes is the highest such sum measured.
+ * shared_bytes is the memory held by MAP_SHARED tamalloc objects, counted once
+ * however many processes map it.
+ */
+struct tam_sys_stats {
+	__u64 size;			/* in: sizeof(struct); out: bytes filled */
+	__u64 reserved_bytes;
+	__u64 resident_bytes;
+	__u64 peak_resident_bytes;
+	__u64 faults;
+	__u64 processes;
+	__u64 mappings;
+	__u64 shared_bytes;
+};
+
+#define TAM_SYS_STATS_SIZE_VER0		64
+
+/*
+ * The processes that have tamalloc mappings.  The kernel stores up to
+ * capacity pids (__s32) at pids and sets count to the number that exist, which
+ * may be larger than capacity: call again with a bigger array then.
+ */
+struct tam_pid_list {
+	__u64 size;			/* in: sizeof(struct); out: bytes filled */
+	__u64 pids;			/* in: user pointer to __s32[capacity] */
+	__u32 capacity;			/* in */
+	__u32 count;			/* out */
+};
+
+#define TAM_PID_LIST_SIZE_VER0		24
+
+/*
+ * The numbers encode the first version's sizes and never change: growth is
+ * carried by the size field, not by new ioctl numbers.
+ */
+#define TAM_IOC_MAGIC		0xE7
+#define TAM_IOC_PROC_STATS	_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x01, \
+				     TAM_PROC_STATS_SIZE_VER0)
+#define TAM_IOC_SYS_STATS	_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x02, \
+				     TAM_SYS_STATS_SIZE_VER0)
+#define TAM_IOC_LIST_PIDS	_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x03, \
+				     TAM_PID_LIST_SIZE_VER0)
+
+#endif /* _UAPI_LINUX_TAMALLOC_H */

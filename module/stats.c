@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Measuring processes and answering the stats ioctls.
+ *
+ * Reserved and resident bytes are measured, not counted: the kernel zaps PTEs
+ * (munmap of a part, MADV_DONTNEED, exit) and copies private pages (COW after
+ * fork) without telling the driver, so the only exact figure is the one the
+ * page tables give.  A measurement walks the process's tamalloc VMAs under
+ * mmap_read_lock and counts present PTEs, as /proc/PID/smaps does, and its
+ * figures equal the Size and Rss smaps shows for those mappings.
+ */
+
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/pid.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/uaccess.h>
+#include <linux/tamalloc.h>
+
+#include "tamalloc.h"
+
+/* Bigger structs than this are not an older or newer ABI but garbage. */
+#define TAM_MAX_STRUCT_SIZE	PAGE_SIZE
+
+struct tam_measure {
+	u64 reserved;
+	u64 resident;
+	u64 mappings;
+};
+
+static atomic64_t tam_peak_resident;
+
+static int tam_count_present(pte_t *pte, unsigned long addr, void *data)
+{
+	unsigned long *pages = data;
+
+	if (pte_present(ptep_get(pte)))
+		(*pages)++;
+	return 0;
+}
+
+/* Add @mm's tamalloc figures to @m. */
+static int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m)
+{
+	struct vm_area_struct *vma;
+	unsigned long pages = 0;
+	VMA_ITERATOR(vmi, mm, 0);
+	int err = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for_each_vma(vmi, vma) {
+		unsigned long size = vma->vm_end - vma->vm_start;
+
+		if (!tam_vma_is_ours(vma))
+			continue;
+		m->mappings++;
+		m->reserved += size;
+		/* Visits only page tables that exist: cheap for sparse use. */
+		err = apply_to_existing_page_range(mm, vma->vm_start, size,
+						   tam_count_present, &pages);
+		if (err)
+			break;
+	}
+	mmap_read_unlock(mm);
+	m->resident += (u64)pages << PAGE_SHIFT;
+	return err;
+}
+
+/*
+ * Like find_lock_task_mm() (not exported): a live thread of @p with an mm,
+ * returned task_lock()ed, or NULL.  The group leader may be a zombie while
+ * other threads run.
+ */
+static struct task_struct *tam_lock_task_mm(struct task_struct *p)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	for_each_thread(p, t) {
+		task_lock(t);
+		if (t->mm) {
+			rcu_read_unlock();
+			return t;
+		}
+		task_unlock(t);
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/*
+ * The figure /proc/PID/oom_score shows: proc_oom_score() over oom_badness(),
+ * neither of which is exported.  Total swap is not exported either; free swap
+ * stands in for it, so the figure is exact on a machine with no swap in use.
+ */
+static u64 tam_oom_score(struct task_struct *task)
+{
+	unsigned long totalpages = totalram_pages() + get_nr_swap_pages();
+	struct task_struct *p;
+	long points, adj;
+
+	if (is_global_init(task) || (task->flags & PF_KTHREAD))
+		return 0;
+	p = tam_lock_task_mm(task);
+	if (!p)
+		return 0;
+	adj = p->signal->oom_score_adj;
+	if (adj == OOM_SCORE_ADJ_MIN ||
+	    test_bit(MMF_OOM_SKIP, &p->mm->flags) || in_vfork(p)) {
+		task_unlock(p);
+		return 0;
+	}
+	points = get_mm_rss(p->mm) + get_mm_counter(p->mm, MM_SWAPENTS) +
+		 mm_pgtables_bytes(p->mm) / PAGE_SIZE;
+	task_unlock(p);
+
+	points += adj * (long)(totalpages / 1000);
+	return (1000 + points * 1000 / (long)totalpages) * 2 / 3;
+}
+
+/*
+ * The right /proc/PID/smaps asks for: PTRACE_MODE_READ_FSCREDS, as
+ * __ptrace_may_access() decides it (ptrace_may_access() is not exported).
+ * The LSM hook is not reachable from a module.
+ */
+static bool tam_may_read(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	kuid_t uid = cred->fsuid;
+	kgid_t gid = cred->fsgid;
+	struct mm_struct *mm;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = (uid_eq(uid, tcred->euid) && uid_eq(uid, tcred->suid) &&
+	      uid_eq(uid, tcred->uid) && gid_eq(gid, tcred->egid) &&
+	      gid_eq(gid, tcred->sgid) && gid_eq(gid, tcred->gid)) ||
+	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+
+	/* A setuid process that is not dumpable is not readable either. */
+	task_lock(task);
+	mm = task->mm;
+	if (mm && get_dumpable(mm) != SUID_DUMP_USER)
+		ok = ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+	task_unlock(task);
+	return ok;
+}
+
+/* Read the size the caller's struct was compiled with. */
+static int tam_get_size(void __user *arg, u64 ver0_size, u64 *usize)
+{
+	if (get_user(*usize, (u64 __user *)arg))
+		return -EFAULT;
+	if (*usize < ver0_size)
+		return -EINVAL;
+	if (*usize > TAM_MAX_STRUCT_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * Copy a reply: the bytes both sides know, then zeroes for whatever the
+ * caller's newer struct has beyond ours.  @kbuf starts with its size field.
+ */
+static int tam_put_reply(void __user *arg, u64 usize, void *kbuf, u64 ksize)
+{
+	u64 n = min(usize, ksize);
+
+	*(u64 *)kbuf = n;
+	if (copy_to_user(arg, kbuf, n))
+		return -EFAULT;
+	if (usize > ksize && clear_user(arg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static struct task_struct *tam_get_task(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	if (!nr) {
+		get_task_struct(current->group_leader);
+		return current->group_leader;
+	}
+	pid = find_get_pid(nr);
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	put_pid(pid);
+	return task;
+}
+
+static int tam_fill_proc(struct task_struct *task, struct tam_proc_stats *st)
+{
+	struct tam_measure m = {};
+	struct mm_struct *mm;
+	int err = 0;
+
+	st->pid = task_tgid_vnr(task);
+	st->oom_score_adj = task->signal->oom_score_adj;
+	st->oom_score = tam_oom_score(task);
+	get_task_comm(st->comm, task);
+
+	mm = get_task_mm(task);
+	if (!mm)
+		return 0;	/* exiting, or a kernel thread: nothing mapped */
+	err = tam_measure_mm(mm, &m);
+	if (!err) {
+		st->reserved_bytes = m.reserved;
+		st->resident_bytes = m.resident;
+		st->mappings = m.mappings;
+		st->faults = tam_procs_faults(mm);
+		st->peak_resident_bytes = tam_procs_update_peak(mm, m.resident);
+	}
+	mmput(mm);
+	return err;
+}
+
+static int tam_ioctl_proc_stats(void __user *arg)
+{
+	struct tam_proc_stats __user *uarg = arg;
+	struct tam_proc_stats st = {};
+	struct task_struct *task;
+	u64 usize;
+	s32 pid;
+	int err;
+
+	err = tam_get_size(arg, TAM_PROC_STATS_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	if (get_user(pid, &uarg->pid))
+		return -EFAULT;
+	if (pid < 0)
+		return -EINVAL;
+
+	task = tam_get_task(pid);
+	if (!task)
+		return -ESRCH;
+	err = tam_may_read(task) ? tam_fill_proc(task, &st) : -EACCES;
+	put_task_struct(task);
+	if (err)
+		return err;
+	return tam_put_reply(arg, usize, &st, sizeof(st));
+}
+
+static int tam_ioctl_sys_stats(void __user *arg)
+{
+	struct tam_sys_stats st = {};
+	struct tam_measure m = {};
+	struct mm_struct **mms;
+	unsigned int i, nr;
+	u64 usize, peak;
+	int err;
+
+	err = tam_get_size(arg, TAM_SYS_STATS_SIZE_VER0, &usize);
+	if (err)
+		return err;
+
+	mms = tam_procs_get_mms(&nr);
+	if (!mms)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (!err)
+			err = tam_measure_mm(mms[i], &m);
+		mmput(mms[i]);
+	}
+	kvfree(mms);
+	if (err)
+		return err;
+
+	peak = atomic64_read(&tam_peak_resident);
+	while (m.resident > peak &&
+	       !atomic64_try_cmpxchg(&tam_peak_resident, &peak, m.resident))
+		;
+
+	st.reserved_bytes = m.reserved;
+	st.resident_bytes = m.resident;
+	st.peak_resident_bytes = max(peak, m.resident);
+	st.faults = atomic64_read(&tam_counters.faults);
+	st.processes = atomic64_read(&tam_counters.processes);
+	st.mappings = atomic64_read(&tam_counters.mappings);
+	st.shared_bytes = (u64)atomic64_read(&tam_counters.shared_pages) <<
+			  PAGE_SHIFT;
+	return tam_put_reply(arg, usize, &st, sizeof(st));
+}
+
+/* Thread group ids visible to the caller whose mm has tamalloc mappings. */
+static u32 tam_collect_pids(s32 *pids, u32 capacity)
+{
+	struct task_struct *p, *t;
+	u32 count = 0;
+	bool ours;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		t = tam_lock_task_mm(p);
+		if (!t)
+			continue;
+		ours = tam_procs_has_mm(t->mm);
+		task_unlock(t);
+		if (ours && task_tgid_vnr(p)) {
+			if (count < capacity)
+				pids[count] = task_tgid_vnr(p);
+			count++;
+		}
+	}
+	rcu_read_unlock();
+	return count;
+}
+
+static int tam_ioctl_list_pids(void __user *arg)
+{
+	struct tam_pid_list __user *uarg = arg;
+	struct tam_pid_list list = {};
+	u32 capacity, stored;
+	s32 *pids;
+	u64 usize;
+	int err;
+
+	err = tam_get_size(arg, TAM_PID_LIST_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	if (get_user(list.pids, &uarg->pids) ||
+	    get_user(list.capacity, &uarg->capacity))
+		return -EFAULT;
+
+	capacity = min_t(u32, list.capacity, PID_MAX_LIMIT);
+	pids = kvcalloc(max(capacity, 1U), sizeof(*pids), GFP_KERNEL);
+	if (!pids)
+		return -ENOMEM;
+
+	list.count = tam_collect_pids(pids, capacity);
+	stored = min(list.count, capacity);
+	err = copy_to_user(u64_to_user_ptr(list.pids), pids,
+			   stored * sizeof(*pids)) ? -EFAULT : 0;
+	kvfree(pids);
+	if (err)
+		return err;
+	return tam_put_reply(arg, usize, &list, sizeof(list));
+}
+
+long tam_stats_ioctl(unsigned int cmd, void __user *arg)
+{
+	switch (cmd) {
+	case TAM_IOC_PROC_STATS:
+		return tam_ioctl_proc_stats(arg);
+	case TAM_IOC_SYS_STATS:
+		return tam_ioctl_sys_stats(arg);
+	case TAM_IOC_LIST_PIDS:
+		return tam_ioctl_list_pids(arg);
+	default:
+		return -ENOTTY;
+	}
+}
