@@ -32,6 +32,7 @@
 #include <linux/fs_context.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -106,16 +107,23 @@ static struct file *tam_region_create(void)
 		err = PTR_ERR(inode);
 		goto err_free_region;
 	}
+	/*
+	 * __fput() will drop a module reference for the file's f_op, which
+	 * alloc_file_pseudo() does not take.  The caller's open /dev/tamalloc
+	 * already holds one, so this cannot race with unloading.
+	 */
+	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, tam_mnt, "tamalloc", O_RDWR,
 				 &tam_region_fops);
 	if (IS_ERR(file)) {
 		err = PTR_ERR(file);
-		goto err_iput;
+		goto err_module_put;
 	}
 	file->private_data = region;
 	return file;
 
-err_iput:
+err_module_put:
+	module_put(THIS_MODULE);
 	iput(inode);
 err_free_region:
 	kfree(region);

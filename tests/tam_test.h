@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the in-VM test suites: the device, its stats, and what
+ * the kernel itself reports in /proc for the same memory.
+ */
+#ifndef TAM_TEST_H
+#define TAM_TEST_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/types.h>
+
+#include <linux/tamalloc.h>
+
+#define PAGE		4096UL
+#define MIB		(1024UL * 1024UL)
+#define GIB		(1024UL * MIB)
+
+/* Skip status for automake-style runners: the device is not there. */
+#define TAM_EXIT_SKIP	77
+
+int tam_open(void);
+void *tam_map(size_t len, int flags);
+void *zero_map(size_t len, int flags);
+void tam_touch(void *p, size_t len, size_t stride, char value);
+
+struct tam_proc_stats proc_stats(pid_t pid);
+int proc_stats_errno(pid_t pid);
+struct tam_sys_stats sys_stats(void);
+
+/* Size and Rss in bytes of the VMA of @pid that starts at @addr. */
+struct smaps_vma {
+	uint64_t size;
+	uint64_t rss;
+};
+struct smaps_vma smaps_vma(pid_t pid, const void *addr);
+/* Summed Size and Rss of every tamalloc VMA of @pid. */
+struct smaps_vma smaps_tamalloc(pid_t pid);
+
+/* True if every byte of [p, p + len) is @value. */
+int all_bytes(const void *p, size_t len, unsigned char value);
+
+/*
+ * Checks inside forked children: report and exit non-zero.  (ck_assert
+ * belongs to the test process itself.)
+ */
+#define child_check(cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "child %d: check failed: %s (%s:%d)\n", \
+				(int)getpid(), #cond, __FILE__, __LINE__); \
+			_exit(1);					\
+		}							\
+	} while (0)
+
+/* Run @fn in a child; returns its exit status, or 128 + signal. */
+int in_child(void (*fn)(void *), void *arg);
+
+/* A parent-child rendezvous over two pipes. */
+struct sync_pair {
+	int to_child[2];
+	int to_parent[2];
+};
+void sync_init(struct sync_pair *s);
+void sync_signal_parent(struct sync_pair *s);
+void sync_wait_child(struct sync_pair *s);
+void sync_signal_child(struct sync_pair *s);
+void sync_wait_parent(struct sync_pair *s);
+
+Suite *mapping_suite(void);
+Suite *stats_suite(void);
+Suite *abi_suite(void);
+Suite *module_suite(void);
+
+#endif /* TAM_TEST_H */

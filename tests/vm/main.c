@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tamalloc-tests: the in-VM suites.  Run as root inside scripts/vm-run on a
+ * kernel with the module loaded; exits 77 (skip) when /dev/tamalloc is
+ * missing.  Prints Check's own summary line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tam_test.h"
+
+int main(void)
+{
+	SRunner *sr;
+	int failed, fd;
+
+	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("SKIP: %s: %s (load the module, or run under scripts/vm-run)\n",
+		       TAM_DEVICE_PATH, strerror(errno));
+		return TAM_EXIT_SKIP;
+	}
+	close(fd);
+	if (geteuid() != 0) {
+		printf("SKIP: the suites need root (module unload, setuid)\n");
+		return TAM_EXIT_SKIP;
+	}
+
+	sr = srunner_create(mapping_suite());
+	srunner_add_suite(sr, stats_suite());
+	srunner_add_suite(sr, abi_suite());
+	/* Last: it unloads and reloads the module. */
+	srunner_add_suite(sr, module_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

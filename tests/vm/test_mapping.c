@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Mapping semantics: /dev/tamalloc must behave as /dev/zero does for
+ * MAP_SHARED and MAP_PRIVATE, while allocating nothing until first touch and
+ * giving every page back once nothing maps it.
+ *
+ * Loop tests run once per mapping kind: _i == 0 is MAP_SHARED, 1 is MAP_PRIVATE.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "tam_test.h"
+
+static const int kinds[] = { MAP_SHARED, MAP_PRIVATE };
+
+/* Nothing is resident until touched; touching N pages makes N resident. */
+START_TEST(lazy_zero)
+{
+	size_t len = 64 * MIB;
+	char *p = tam_map(len, kinds[_i]);
+	struct tam_proc_stats st;
+	struct smaps_vma v;
+	int i;
+
+	v = smaps_vma(0, p);
+	ck_assert_uint_eq(v.size, len);
+	ck_assert_uint_eq(v.rss, 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, len);
+	ck_assert_uint_eq(st.resident_bytes, 0);
+
+	for (i = 0; i < 10; i++)
+		p[i * MIB] = 1;
+
+	v = smaps_vma(0, p);
+	ck_assert_uint_eq(v.rss, 10 * PAGE);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.resident_bytes, 10 * PAGE);
+	ck_assert_uint_eq(st.faults, 10);
+	ck_assert_int_eq(munmap(p, len), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, 0);
+	ck_assert_uint_eq(st.resident_bytes, 0);
+}
+END_TEST
+
+/* Untouched memory reads zero; writes stay where they were made. */
+START_TEST(zero_contents)
+{
+	size_t len = 8 * MIB;
+	char *p = tam_map(len, kinds[_i]);
+
+	ck_assert(all_bytes(p, len, 0));
+	memset(p, 0x5a, len / 2);
+	ck_assert(all_bytes(p, len / 2, 0x5a));
+	ck_assert(all_bytes(p + len / 2, len / 2, 0));
+	ck_assert_int_eq(munmap(p, len), 0);
+}
+END_TEST
+
+/* Each mmap() is an object of its own, even through one descriptor. */
+START_TEST(mappings_are_independent)
+{
+	int fd = tam_open();
+	char *a, *b;
+
+	a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, kinds[_i], fd, 0);
+	b = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, kinds[_i], fd, 0);
+	ck_assert(a != MAP_FAILED && b != MAP_FAILED);
+	memset(a, 0x11, 4 * PAGE);
+	ck_assert(all_bytes(b, 4 * PAGE, 0));
+	munmap(a, 4 * PAGE);
+	/* A new mapping never sees an old object's data. */
+	a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, kinds[_i], fd, 0);
+	ck_assert(a != MAP_FAILED);
+	ck_assert(all_bytes(a, 4 * PAGE, 0));
+	close(fd);
+}
+END_TEST
+
+struct fork_args {
+	char *p;
+	struct sync_pair sync;
+};
+
+static void shared_child(void *arg)
+{
+	struct fork_args *a = arg;
+
+	child_check(a->p[0] == 'P');		/* written before fork */
+	a->p[PAGE] = 'C';
+	sync_signal_parent(&a->sync);
+	sync_wait_parent(&a->sync);
+	child_check(a->p[2 * PAGE] == 'Q');	/* written by parent after fork */
+}
+
+/* A shared mapping is shared with forked children, both ways. */
+START_TEST(shared_fork)
+{
+	struct fork_args a = { .p = tam_map(4 * PAGE, MAP_SHARED) };
+	pid_t pid;
+	int status;
+
+	sync_init(&a.sync);
+	a.p[0] = 'P';
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		shared_child(&a);
+		_exit(0);
+	}
+	sync_wait_child(&a.sync);
+	ck_assert_int_eq(a.p[PAGE], 'C');
+	a.p[2 * PAGE] = 'Q';
+	sync_signal_child(&a.sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(a.p[PAGE], 'C');
+}
+END_TEST
+
+static void private_child(void *arg)
+{
+	struct fork_args *a = arg;
+
+	child_check(a->p[0] == 'A');		/* inherited */
+	child_check(a->p[PAGE] == 0);
+	a->p[0] = 'B';
+	a->p[PAGE] = 'B';
+	sync_signal_parent(&a->sync);
+	sync_wait_parent(&a->sync);
+	child_check(a->p[2 * PAGE] == 0);	/* parent's later write unseen */
+	child_check(a->p[0] == 'B');
+}
+
+/* A private mapping is copy-on-write after fork: neither sees the other. */
+START_TEST(private_fork)
+{
+	struct fork_args a = { .p = tam_map(4 * PAGE, MAP_PRIVATE) };
+	pid_t pid;
+	int status;
+
+	sync_init(&a.sync);
+	a.p[0] = 'A';
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		private_child(&a);
+		_exit(0);
+	}
+	sync_wait_child(&a.sync);
+	ck_assert_int_eq(a.p[0], 'A');
+	ck_assert_int_eq(a.p[PAGE], 0);
+	a.p[2 * PAGE] = 'C';
+	sync_signal_child(&a.sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(a.p[0], 'A');
+	ck_assert_int_eq(a.p[PAGE], 0);
+}
+END_TEST
+
+/* munmap of a part: figures shrink, the rest keeps its data, pages are freed. */
+START_TEST(partial_munmap)
+{
+	struct tam_sys_stats before = sys_stats(), after;
+	char *p = tam_map(16 * PAGE, kinds[_i]);
+	struct tam_proc_stats st;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		p[i * PAGE] = (char)(i + 1);
+	ck_assert_int_eq(munmap(p + 6 * PAGE, 4 * PAGE), 0);
+
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, 12 * PAGE);
+	ck_assert_uint_eq(st.resident_bytes, 12 * PAGE);
+	ck_assert_uint_eq(st.mappings, 2);
+	for (i = 0; i < 16; i++)
+		if (i < 6 || i >= 10)
+			ck_assert_int_eq(p[i * PAGE], i + 1);
+
+	after = sys_stats();
+	ck_assert_uint_eq(after.shared_bytes - before.shared_bytes,
+			  kinds[_i] == MAP_SHARED ? 12 * PAGE : 0);
+	ck_assert_uint_eq(smaps_tamalloc(0).rss, 12 * PAGE);
+}
+END_TEST
+
+static void unmap_head_child(void *arg)
+{
+	struct fork_args *a = arg;
+
+	child_check(munmap(a->p, 4 * PAGE) == 0);
+}
+
+/* A shared page is freed only when no process maps it any more. */
+START_TEST(partial_munmap_shared_by_two)
+{
+	struct tam_sys_stats base = sys_stats();
+	struct fork_args a = { .p = tam_map(8 * PAGE, MAP_SHARED) };
+
+	tam_touch(a.p, 8 * PAGE, PAGE, 7);
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 8 * PAGE);
+	/* The child unmaps the head and exits; the parent still maps it. */
+	ck_assert_int_eq(in_child(unmap_head_child, &a), 0);
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 8 * PAGE);
+	ck_assert(all_bytes(a.p, 8 * PAGE, 0) == 0);
+	ck_assert_int_eq(munmap(a.p, 4 * PAGE), 0);
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 4 * PAGE);
+	ck_assert_int_eq(munmap(a.p + 4 * PAGE, 4 * PAGE), 0);
+	ck_assert_uint_eq(sys_stats().shared_bytes, base.shared_bytes);
+}
+END_TEST
+
+static void write_readonly_child(void *arg)
+{
+	char *p = arg;
+
+	p[0] = 1;	/* must die with SIGSEGV */
+}
+
+/* mprotect of a part splits the mapping; data and figures are kept. */
+START_TEST(mprotect_split)
+{
+	char *p = tam_map(8 * PAGE, kinds[_i]);
+	struct tam_proc_stats st;
+
+	memset(p, 0x33, 8 * PAGE);
+	ck_assert_int_eq(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.mappings, 3);
+	ck_assert_uint_eq(st.reserved_bytes, 8 * PAGE);
+	ck_assert_uint_eq(st.resident_bytes, 8 * PAGE);
+	ck_assert(all_bytes(p, 8 * PAGE, 0x33));
+	ck_assert_int_eq(in_child(write_readonly_child, p + 2 * PAGE), 128 + SIGSEGV);
+	ck_assert_int_eq(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE), 0);
+	p[2 * PAGE] = 0x44;
+	ck_assert_int_eq(p[2 * PAGE], 0x44);
+}
+END_TEST
+
+/* mremap moves keep the data; shrinking frees; growing reads zeros. */
+START_TEST(mremap_move_shrink_grow)
+{
+	struct tam_sys_stats base = sys_stats();
+	size_t len = 8 * PAGE;
+	char *p = tam_map(len, kinds[_i]), *q, *target;
+	struct tam_proc_stats st;
+
+	memset(p, 0x77, len);
+	target = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(target != MAP_FAILED);
+	q = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+	ck_assert(q == target);
+	ck_assert(all_bytes(q, len, 0x77));
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, len);
+	ck_assert_uint_eq(st.resident_bytes, len);
+
+	q = mremap(q, len, 4 * PAGE, 0);
+	ck_assert(q == target);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, 4 * PAGE);
+	ck_assert_uint_eq(st.resident_bytes, 4 * PAGE);
+	if (kinds[_i] == MAP_SHARED)
+		ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 4 * PAGE);
+
+	q = mremap(q, 4 * PAGE, 12 * PAGE, MREMAP_MAYMOVE);
+	ck_assert(q != MAP_FAILED);
+	ck_assert(all_bytes(q, 4 * PAGE, 0x77));
+	ck_assert(all_bytes(q + 4 * PAGE, 8 * PAGE, 0));
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, 12 * PAGE);
+	ck_assert_uint_eq(st.resident_bytes, 12 * PAGE);
+	ck_assert_uint_eq(smaps_tamalloc(0).rss, 12 * PAGE);
+}
+END_TEST
+
+/* 64 GiB reserves fine in a 1 GiB VM; only touched pages count. */
+START_TEST(reserve_64g)
+{
+	static const int flags[] = {
+		MAP_SHARED, MAP_SHARED | MAP_NORESERVE, MAP_PRIVATE | MAP_NORESERVE,
+	};
+	size_t len = 64 * GIB;
+	struct tam_proc_stats st;
+	unsigned int i;
+	char *p;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		p = tam_map(len, flags[i]);
+		p[0] = 1;
+		p[len - 1] = 1;
+		st = proc_stats(0);
+		ck_assert_uint_eq(st.reserved_bytes, len);
+		ck_assert_uint_eq(st.resident_bytes, 2 * PAGE);
+		ck_assert_uint_eq(smaps_vma(0, p).rss, 2 * PAGE);
+		ck_assert_int_eq(munmap(p, len), 0);
+	}
+}
+END_TEST
+
+/*
+ * /dev/tamalloc answers mmap() calls as /dev/zero does: success or the same
+ * errno (e.g. a private writable 64 GiB mapping without MAP_NORESERVE is
+ * refused by the kernel's overcommit check for both).  The one deliberate
+ * difference, a shared mapping larger than memory, is reserve_64g's: shmem
+ * charges /dev/zero's shared objects up front, tamalloc reserves only.
+ */
+START_TEST(mmap_outcomes_match_dev_zero)
+{
+	static const struct { size_t len; int prot, flags; } cases[] = {
+		{ 64 * GIB, PROT_READ | PROT_WRITE, MAP_PRIVATE },
+		{ 64 * GIB, PROT_READ, MAP_PRIVATE },
+		{ 256 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED },
+		{ PAGE, PROT_NONE, MAP_SHARED },
+		{ PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE },
+		{ 0, PROT_READ, MAP_SHARED },
+		{ PAGE, PROT_READ, MAP_SHARED | MAP_PRIVATE },
+	};
+	const char *paths[] = { "/dev/zero", TAM_DEVICE_PATH };
+	int result[2];
+	unsigned int i, d;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (d = 0; d < 2; d++) {
+			int fd = open(paths[d], O_RDWR | O_CLOEXEC);
+			void *p;
+
+			ck_assert_int_ge(fd, 0);
+			p = mmap(NULL, cases[i].len, cases[i].prot, cases[i].flags, fd, 0);
+			result[d] = p == MAP_FAILED ? errno : 0;
+			if (p != MAP_FAILED)
+				munmap(p, cases[i].len);
+			close(fd);
+		}
+		ck_assert_msg(result[0] == result[1],
+			      "case %u: /dev/zero gave %d, tamalloc %d", i,
+			      result[0], result[1]);
+	}
+}
+END_TEST
+
+/* Freed pages go back to the kernel and never come back with old data. */
+START_TEST(recycled_pages_are_zero)
+{
+	size_t len = 32 * MIB;
+	int round;
+	char *p;
+
+	for (round = 0; round < 6; round++) {
+		p = tam_map(len, kinds[round % 2]);
+		ck_assert_msg(all_bytes(p, len, 0), "round %d saw old data", round);
+		memset(p, 0xa5, len);
+		ck_assert_int_eq(munmap(p, len), 0);
+	}
+}
+END_TEST
+
+/* Threads faulting the same pages at once all see one page per offset. */
+struct race_arg {
+	char *p;
+	size_t len;
+	int id;
+};
+
+static void *race_thread(void *arg)
+{
+	struct race_arg *r = arg;
+	size_t off;
+
+	for (off = 0; off < r->len; off += PAGE)
+		__atomic_fetch_add(&r->p[off + r->id], 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+START_TEST(threads_fault_same_pages)
+{
+	size_t len = 4 * MIB;
+	char *p = tam_map(len, kinds[_i]);
+	struct race_arg args[4];
+	pthread_t t[4];
+	size_t off;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		args[i] = (struct race_arg){ p, len, i };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, race_thread, &args[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (off = 0; off < len; off += PAGE)
+		for (i = 0; i < 4; i++)
+			ck_assert_int_eq(p[off + i], 1);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, len);
+	ck_assert_uint_eq(smaps_vma(0, p).rss, len);
+}
+END_TEST
+
+Suite *mapping_suite(void)
+{
+	Suite *s = suite_create("mapping");
+	TCase *tc = tcase_create("semantics");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, lazy_zero, 0, 2);
+	tcase_add_loop_test(tc, zero_contents, 0, 2);
+	tcase_add_loop_test(tc, mappings_are_independent, 0, 2);
+	tcase_add_test(tc, shared_fork);
+	tcase_add_test(tc, private_fork);
+	tcase_add_loop_test(tc, partial_munmap, 0, 2);
+	tcase_add_test(tc, partial_munmap_shared_by_two);
+	tcase_add_loop_test(tc, mprotect_split, 0, 2);
+	tcase_add_loop_test(tc, mremap_move_shrink_grow, 0, 2);
+	tcase_add_test(tc, reserve_64g);
+	tcase_add_test(tc, mmap_outcomes_match_dev_zero);
+	tcase_add_test(tc, recycled_pages_are_zero);
+	tcase_add_loop_test(tc, threads_fault_same_pages, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Figures: per process and system-wide, exactly what was mapped and touched,
+ * equal to what the kernel's smaps and oom_score say, and back to the
+ * baseline once the processes are gone.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "tam_test.h"
+
+#define NCHILDREN	16
+
+static long read_long(const char *fmt, pid_t pid)
+{
+	char path[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), fmt, pid);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "fopen %s", path);
+	ck_assert_int_eq(fscanf(f, "%ld", &v), 1);
+	fclose(f);
+	return v;
+}
+
+static int pid_listed(pid_t pid)
+{
+	struct tam_pid_list list = { .size = sizeof(list) };
+	int32_t pids[1024];
+	int fd = tam_open(), found = 0;
+	uint32_t i;
+
+	list.pids = (uintptr_t)pids;
+	list.capacity = 1024;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_LIST_PIDS, &list), 0);
+	close(fd);
+	ck_assert_uint_le(list.count, list.capacity);
+	for (i = 0; i < list.count; i++)
+		found |= pids[i] == pid;
+	return found;
+}
+
+/* The seed scenario: 500 MiB reserved, 150 MiB touched, read exactly. */
+START_TEST(seed_scenario_exact)
+{
+	static const int kinds[] = { MAP_SHARED, MAP_PRIVATE };
+	struct tam_sys_stats base = sys_stats(), sys;
+	size_t reserve = 500 * MIB, touch = 150 * MIB;
+	struct tam_proc_stats st;
+	char *p = tam_map(reserve, kinds[_i]);
+
+	tam_touch(p, touch, PAGE, 1);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_bytes, 524288000);
+	ck_assert_uint_eq(st.resident_bytes, 157286400);
+	ck_assert_uint_eq(st.peak_resident_bytes, 157286400);
+	ck_assert_uint_eq(st.faults, 38400);
+	ck_assert_uint_eq(st.mappings, 1);
+	ck_assert_int_eq(st.pid, getpid());
+	ck_assert_str_eq(st.comm, "tamalloc-tests");
+	ck_assert_uint_eq(st.oom_score, read_long("/proc/%d/oom_score", getpid()));
+	ck_assert_int_eq(st.oom_score_adj, read_long("/proc/%d/oom_score_adj", getpid()));
+	ck_assert_uint_eq(smaps_tamalloc(0).rss, st.resident_bytes);
+	ck_assert(pid_listed(getpid()));
+
+	sys = sys_stats();
+	ck_assert_uint_eq(sys.reserved_bytes - base.reserved_bytes, 524288000);
+	ck_assert_uint_eq(sys.resident_bytes - base.resident_bytes, 157286400);
+	ck_assert_uint_eq(sys.processes - base.processes, 1);
+	ck_assert_uint_eq(sys.mappings - base.mappings, 1);
+	ck_assert_uint_eq(sys.faults - base.faults, 38400);
+	ck_assert_uint_ge(sys.peak_resident_bytes, sys.resident_bytes);
+
+	/* Giving pages back lowers resident; the peak stays. */
+	ck_assert_int_eq(munmap(p + 100 * MIB, 50 * MIB), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.resident_bytes, 100 * MIB);
+	ck_assert_uint_eq(st.peak_resident_bytes, 157286400);
+}
+END_TEST
+
+/* The oom_score_adj the process sets is the one reported, and so is the score. */
+START_TEST(oom_score_follows_adj)
+{
+	char *p = tam_map(64 * MIB, MAP_SHARED);
+	struct tam_proc_stats st;
+	FILE *f;
+
+	tam_touch(p, 64 * MIB, PAGE, 1);
+	f = fopen("/proc/self/oom_score_adj", "w");
+	ck_assert(f);
+	fprintf(f, "500\n");
+	fclose(f);
+	st = proc_stats(0);
+	ck_assert_int_eq(st.oom_score_adj, 500);
+	ck_assert_uint_eq(st.oom_score, read_long("/proc/%d/oom_score", getpid()));
+	ck_assert_uint_gt(st.oom_score, 333);
+}
+END_TEST
+
+struct child_plan {
+	size_t reserve;
+	size_t touch;
+	int flags;
+};
+
+static struct child_plan plan_for(int i)
+{
+	struct child_plan c = {
+		.reserve = (size_t)(i + 1) * MIB,
+		.touch = (size_t)(i + 1) * 16 * PAGE,
+		.flags = i % 2 ? MAP_PRIVATE : MAP_SHARED,
+	};
+	return c;
+}
+
+/* 16 processes at once: each one's figures, and the sums. */
+START_TEST(sixteen_processes)
+{
+	struct tam_sys_stats base = sys_stats(), sys;
+	struct sync_pair sync[NCHILDREN];
+	pid_t pids[NCHILDREN];
+	uint64_t reserved = 0, resident = 0;
+	int i, status;
+
+	for (i = 0; i < NCHILDREN; i++) {
+		struct child_plan c = plan_for(i);
+
+		sync_init(&sync[i]);
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			char *p = tam_map(c.reserve, c.flags);
+
+			tam_touch(p, c.touch, PAGE, 1);
+			sync_signal_parent(&sync[i]);
+			sync_wait_parent(&sync[i]);
+			_exit(0);
+		}
+		reserved += c.reserve;
+		resident += c.touch;
+	}
+	for (i = 0; i < NCHILDREN; i++)
+		sync_wait_child(&sync[i]);
+
+	for (i = 0; i < NCHILDREN; i++) {
+		struct child_plan c = plan_for(i);
+		struct tam_proc_stats st = proc_stats(pids[i]);
+
+		ck_assert_int_eq(st.pid, pids[i]);
+		ck_assert_uint_eq(st.reserved_bytes, c.reserve);
+		ck_assert_uint_eq(st.resident_bytes, c.touch);
+		ck_assert_uint_eq(st.faults, c.touch / PAGE);
+		ck_assert_uint_eq(smaps_tamalloc(pids[i]).rss, c.touch);
+		ck_assert(pid_listed(pids[i]));
+	}
+	sys = sys_stats();
+	ck_assert_uint_eq(sys.reserved_bytes - base.reserved_bytes, reserved);
+	ck_assert_uint_eq(sys.resident_bytes - base.resident_bytes, resident);
+	ck_assert_uint_eq(sys.processes - base.processes, NCHILDREN);
+	ck_assert_uint_eq(sys.mappings - base.mappings, NCHILDREN);
+
+	for (i = 0; i < NCHILDREN; i++) {
+		sync_signal_child(&sync[i]);
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_int_eq(status, 0);
+	}
+	sys = sys_stats();
+	ck_assert_uint_eq(sys.reserved_bytes, base.reserved_bytes);
+	ck_assert_uint_eq(sys.resident_bytes, base.resident_bytes);
+	ck_assert_uint_eq(sys.shared_bytes, base.shared_bytes);
+	ck_assert_uint_eq(sys.processes, base.processes);
+	ck_assert_uint_eq(sys.mappings, base.mappings);
+	for (i = 0; i < NCHILDREN; i++)
+		ck_assert(!pid_listed(pids[i]));
+}
+END_TEST
+
+/* A forked child's inherited mappings are its own figures. */
+START_TEST(fork_child_figures)
+{
+	struct sync_pair sync;
+	char *s = tam_map(8 * PAGE, MAP_SHARED);
+	char *p = tam_map(8 * PAGE, MAP_PRIVATE);
+	struct tam_proc_stats st;
+	pid_t pid;
+	int status;
+
+	tam_touch(s, 8 * PAGE, PAGE, 1);
+	tam_touch(p, 8 * PAGE, PAGE, 1);
+	sync_init(&sync);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		tam_touch(s, 2 * PAGE, PAGE, 2);	/* re-faults 2 shared pages */
+		sync_signal_parent(&sync);
+		sync_wait_parent(&sync);
+		_exit(0);
+	}
+	sync_wait_child(&sync);
+	st = proc_stats(pid);
+	ck_assert_uint_eq(st.reserved_bytes, 16 * PAGE);
+	ck_assert_uint_eq(st.mappings, 2);
+	/* The private PTEs were copied at fork; the shared ones re-fault. */
+	ck_assert_uint_eq(st.resident_bytes, smaps_tamalloc(pid).rss);
+	ck_assert_uint_eq(st.resident_bytes, 10 * PAGE);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 16 * PAGE);
+	sync_signal_child(&sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+}
+END_TEST
+
+/* After everything has exited, the system figures are back to zero. */
+START_TEST(quiet_system_is_zero)
+{
+	struct tam_sys_stats sys = sys_stats();
+
+	ck_assert_uint_eq(sys.reserved_bytes, 0);
+	ck_assert_uint_eq(sys.resident_bytes, 0);
+	ck_assert_uint_eq(sys.shared_bytes, 0);
+	ck_assert_uint_eq(sys.processes, 0);
+	ck_assert_uint_eq(sys.mappings, 0);
+}
+END_TEST
+
+Suite *stats_suite(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc = tcase_create("figures");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, seed_scenario_exact, 0, 2);
+	tcase_add_test(tc, oom_score_follows_adj);
+	tcase_add_test(tc, sixteen_processes);
+	tcase_add_test(tc, fork_child_figures);
+	tcase_add_test(tc, quiet_system_is_zero);
+	suite_add_tcase(s, tc);
+	return s;
+}
