@@ -67,7 +67,7 @@ vm-check: guest
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
 	done
 
-dkms-check:
+dkms-check: guest
 	scripts/dkms-check $(KSERIES)
 
 check:

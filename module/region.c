@@ -234,6 +234,18 @@ static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 }
 
 /*
+ * Since 6.7 a fault is first tried under the per-VMA lock only if the VMA's
+ * ops have ->map_pages; without it every fault is retried under mmap_lock,
+ * entering the fault path twice.  Fault-around is optional: mapping nothing
+ * here is correct, and ->fault then handles the page that faulted.
+ */
+static vm_fault_t tam_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				pgoff_t end_pgoff)
+{
+	return 0;
+}
+
+/*
  * ->open runs for the new VMA of a split, for the new VMA of an mremap move
  * and for each VMA a child inherits at fork; ->close runs for every VMA that
  * goes away.  Every VMA is opened (or mmapped) once and closed once, which is
@@ -261,12 +273,14 @@ static const struct vm_operations_struct tam_shared_vm_ops = {
 	.open	= tam_private_open,
 	.close	= tam_shared_close,
 	.fault	= tam_shared_fault,
+	.map_pages = tam_map_pages,
 };
 
 static const struct vm_operations_struct tam_private_vm_ops = {
 	.open	= tam_private_open,
 	.close	= tam_private_close,
 	.fault	= tam_private_fault,
+	.map_pages = tam_map_pages,
 };
 
 bool tam_vma_is_ours(const struct vm_area_struct *vma)

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The stats ABI is frozen: these are the offsets, sizes and ioctl numbers
+ * that binaries built today carry forever.  A change that moves any of them
+ * breaks every program built against an older header; grow the structs at
+ * the end instead (see include/linux/tamalloc.h).
+ */
+#include <check.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <linux/tamalloc.h>
+
+#define FIELD_END(type, field) \
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+
+START_TEST(proc_stats_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER0);
+	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER0, 80);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, size), 0);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, pid), 8);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score_adj), 12);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, reserved_bytes), 16);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, resident_bytes), 24);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, peak_resident_bytes), 32);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, faults), 40);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, mappings), 48);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score), 56);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, comm), 64);
+	/* No tail padding the kernel could leave uninitialised. */
+	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, comm),
+			  sizeof(struct tam_proc_stats));
+}
+END_TEST
+
+START_TEST(sys_stats_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER0);
+	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER0, 64);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_bytes), 8);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_bytes), 16);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, peak_resident_bytes), 24);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, faults), 32);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, processes), 40);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, mappings), 48);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, shared_bytes), 56);
+	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, shared_bytes),
+			  sizeof(struct tam_sys_stats));
+}
+END_TEST
+
+START_TEST(pid_list_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_pid_list), TAM_PID_LIST_SIZE_VER0);
+	ck_assert_uint_eq(TAM_PID_LIST_SIZE_VER0, 24);
+	ck_assert_uint_eq(offsetof(struct tam_pid_list, pids), 8);
+	ck_assert_uint_eq(offsetof(struct tam_pid_list, capacity), 16);
+	ck_assert_uint_eq(offsetof(struct tam_pid_list, count), 20);
+	ck_assert_uint_eq(FIELD_END(struct tam_pid_list, count),
+			  sizeof(struct tam_pid_list));
+}
+END_TEST
+
+/* _IOC(READ|WRITE, 0xE7, nr, size) as the kernel encodes it on x86-64. */
+START_TEST(ioctl_numbers)
+{
+	ck_assert_uint_eq(TAM_IOC_PROC_STATS, 0xC050E701u);
+	ck_assert_uint_eq(TAM_IOC_SYS_STATS, 0xC040E702u);
+	ck_assert_uint_eq(TAM_IOC_LIST_PIDS, 0xC018E703u);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("abi-layout");
+	TCase *tc = tcase_create("frozen");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, proc_stats_layout);
+	tcase_add_test(tc, sys_stats_layout);
+	tcase_add_test(tc, pid_list_layout);
+	tcase_add_test(tc, ioctl_numbers);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
