@@ -2,10 +2,10 @@
 #
 # tamalloc top-level Makefile.
 #
-#   make check     set up a fresh Debian machine (as root) and run every test:
-#                  host unit tests, the DKMS build, and the in-VM suites on
-#                  Debian's 6.1 and 6.12 kernels
-#   make demo      boot a VM and show the seed scenario's figures
+#   make check     every test: host unit tests, checkpatch and sparse, the
+#                  DKMS build, the VM harness's tests and the in-VM suites on
+#                  Debian's 6.1 and 6.12 kernels (scripts/test installs what
+#                  they need first)
 #   make bench     first-touch benchmark on both kernels (ratios, not a test)
 #   make module KVER=...   build tamalloc.ko for one installed kernel
 #   make guest     the static binaries that run inside the VM
@@ -26,7 +26,8 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-seed \
 		   $(BUILD)/guest/bin/tamalloc-bench-touch
 
-.PHONY: all module guest host-check check vm-check dkms-check demo bench clean
+.PHONY: all module guest host-check lint harness-check vm-check dkms-check \
+	check bench clean
 
 all: guest
 
@@ -70,18 +71,16 @@ vm-check: guest
 dkms-check: guest
 	scripts/dkms-check $(KSERIES)
 
-check:
-	scripts/setup
-	$(MAKE) host-check
-	$(MAKE) dkms-check
-	$(MAKE) vm-check
+lint:
+	scripts/lint $(KSERIES)
 
-demo:
-	scripts/setup
-	scripts/vm-run --mem 1G -- tamalloc-seed
+harness-check: guest
+	tests/harness.sh
+
+check: host-check lint dkms-check harness-check vm-check
+	@echo "check: all passed"
 
 bench: guest
-	scripts/setup
 	@for s in $(KSERIES); do \
 		scripts/vm-run --kernel $$s --cpu max,-erms,-fsrm -- tamalloc-bench-touch || exit 1; \
 	done

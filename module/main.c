@@ -16,7 +16,6 @@
 #include <linux/module.h>
 #include <linux/tamalloc.h>
 
-#include "compat.h"
 #include "tamalloc.h"
 
 static long tam_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -26,8 +25,7 @@ static long tam_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations tam_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
-	.llseek		= TAM_NO_LLSEEK,
+	.open		= nonseekable_open,	/* no llseek: -ESPIPE */
 	.mmap		= tam_region_mmap,
 	.unlocked_ioctl	= tam_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

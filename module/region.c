@@ -30,6 +30,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -46,7 +47,7 @@
  * this many, private read faults get a fresh zeroed page of their own rather
  * than push the shared zero page towards refcount overflow.
  */
-#define TAM_ZERO_PAGE_MAX_REFS	(1 << 30)
+#define TAM_ZERO_PAGE_MAX_REFS	BIT(30)
 
 #define TAMALLOC_FS_MAGIC	0x74616d61	/* "tama" */
 

@@ -48,9 +48,9 @@ static int tam_count_present(pte_t *pte, unsigned long addr, void *data)
 /* Add @mm's tamalloc figures to @m. */
 static int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m)
 {
+	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 	unsigned long pages = 0;
-	VMA_ITERATOR(vmi, mm, 0);
 	int err = 0;
 
 	if (mmap_read_lock_killable(mm))
@@ -74,55 +74,63 @@ static int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m)
 }
 
 /*
- * Like find_lock_task_mm() (not exported): a live thread of @p with an mm,
- * returned task_lock()ed, or NULL.  The group leader may be a zombie while
- * other threads run.
+ * Call @fn with task_lock() held on the first thread of @p that still has an
+ * mm, the thread find_lock_task_mm() (not exported) would find: the group
+ * leader may be a zombie while other threads run.  Returns what @fn returns,
+ * or @none if no thread has an mm.
  */
-static struct task_struct *tam_lock_task_mm(struct task_struct *p)
+static long tam_with_task_mm(struct task_struct *p,
+			     long (*fn)(struct task_struct *t), long none)
 {
 	struct task_struct *t;
+	long ret = none;
 
 	rcu_read_lock();
 	for_each_thread(p, t) {
+		bool has_mm;
+
 		task_lock(t);
-		if (t->mm) {
-			rcu_read_unlock();
-			return t;
-		}
+		has_mm = t->mm;
+		if (has_mm)
+			ret = fn(t);
 		task_unlock(t);
+		if (has_mm)
+			break;
 	}
 	rcu_read_unlock();
-	return NULL;
+	return ret;
+}
+
+/* oom_badness() (not exported) for a task_lock()ed thread with an mm. */
+static long tam_oom_badness_locked(struct task_struct *t)
+{
+	unsigned long totalpages = totalram_pages() + get_nr_swap_pages();
+	long points, adj = t->signal->oom_score_adj;
+
+	if (adj == OOM_SCORE_ADJ_MIN ||
+	    test_bit(MMF_OOM_SKIP, &t->mm->flags) || in_vfork(t))
+		return LONG_MIN;
+	points = get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
+		 mm_pgtables_bytes(t->mm) / PAGE_SIZE;
+	return points + adj * (long)(totalpages / 1000);
 }
 
 /*
- * The figure /proc/PID/oom_score shows: proc_oom_score() over oom_badness(),
- * neither of which is exported.  Total swap is not exported either; free swap
- * stands in for it, so the figure is exact on a machine with no swap in use.
+ * The figure /proc/PID/oom_score shows, as proc_oom_score() computes it.
+ * Total swap is not exported to modules; free swap stands in for it, so the
+ * figure is exact on a machine with no swap in use.
  */
 static u64 tam_oom_score(struct task_struct *task)
 {
 	unsigned long totalpages = totalram_pages() + get_nr_swap_pages();
-	struct task_struct *p;
-	long points, adj;
+	long badness;
 
 	if (is_global_init(task) || (task->flags & PF_KTHREAD))
 		return 0;
-	p = tam_lock_task_mm(task);
-	if (!p)
+	badness = tam_with_task_mm(task, tam_oom_badness_locked, LONG_MIN);
+	if (badness == LONG_MIN)
 		return 0;
-	adj = p->signal->oom_score_adj;
-	if (adj == OOM_SCORE_ADJ_MIN ||
-	    test_bit(MMF_OOM_SKIP, &p->mm->flags) || in_vfork(p)) {
-		task_unlock(p);
-		return 0;
-	}
-	points = get_mm_rss(p->mm) + get_mm_counter(p->mm, MM_SWAPENTS) +
-		 mm_pgtables_bytes(p->mm) / PAGE_SIZE;
-	task_unlock(p);
-
-	points += adj * (long)(totalpages / 1000);
-	return (1000 + points * 1000 / (long)totalpages) * 2 / 3;
+	return (1000 + badness * 1000 / (long)totalpages) * 2 / 3;
 }
 
 /*
@@ -297,25 +305,28 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	return tam_put_reply(arg, usize, &st, sizeof(st));
 }
 
+static long tam_mm_is_registered_locked(struct task_struct *t)
+{
+	return tam_procs_has_mm(t->mm);
+}
+
 /* Thread group ids visible to the caller whose mm has tamalloc mappings. */
 static u32 tam_collect_pids(s32 *pids, u32 capacity)
 {
-	struct task_struct *p, *t;
+	struct task_struct *p;
 	u32 count = 0;
-	bool ours;
+	pid_t nr;
 
 	rcu_read_lock();
 	for_each_process(p) {
-		t = tam_lock_task_mm(p);
-		if (!t)
+		if (!tam_with_task_mm(p, tam_mm_is_registered_locked, false))
 			continue;
-		ours = tam_procs_has_mm(t->mm);
-		task_unlock(t);
-		if (ours && task_tgid_vnr(p)) {
-			if (count < capacity)
-				pids[count] = task_tgid_vnr(p);
-			count++;
-		}
+		nr = task_tgid_vnr(p);
+		if (!nr)
+			continue;	/* not in the caller's pid namespace */
+		if (count < capacity)
+			pids[count] = nr;
+		count++;
 	}
 	rcu_read_unlock();
 	return count;
