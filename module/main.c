@@ -18,16 +18,17 @@
 
 #include "tamalloc.h"
 
-static long tam_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long tam_unlocked_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
-	return tam_stats_ioctl(cmd, (void __user *)arg);
+	return tam_ioctl(cmd, (void __user *)arg);
 }
 
 static const struct file_operations tam_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,	/* no llseek: -ESPIPE */
 	.mmap		= tam_region_mmap,
-	.unlocked_ioctl	= tam_ioctl,
+	.unlocked_ioctl	= tam_unlocked_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
@@ -46,6 +47,7 @@ static int __init tam_init(void)
 	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_pid_list) != TAM_PID_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct tam_range) != TAM_RANGE_SIZE_VER0);
 
 	err = tam_region_init();
 	if (err)

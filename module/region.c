@@ -34,6 +34,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -173,32 +174,91 @@ static void tam_region_trim(struct vm_area_struct *vma)
 	i_mmap_unlock_read(mapping);
 }
 
-/* The page at @index of a shared object, allocated on first use. */
+/*
+ * The page at @index of a shared object, allocated on first use, returned
+ * locked and with a reference for the page tables.
+ *
+ * tam_region_discard() may take a page out of the object at any time.  The
+ * lookup takes its reference speculatively, as the page cache does, and the
+ * page is checked to still be the object's once locked: discard takes it out
+ * of the xarray first and then waits on the page lock, so a fault that got
+ * the page either sees it gone or has mapped it before discard zaps.
+ */
 static struct page *tam_region_page(struct tam_region *region, pgoff_t index)
 {
 	struct page *page, *old;
 
+retry:
+	rcu_read_lock();
 	page = xa_load(&region->pages, index);
-	if (page)
-		goto found;
-
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
-	if (!page)
-		return NULL;
-
-	/* Two threads may fault the same offset: both must map one page. */
-	old = xa_cmpxchg(&region->pages, index, NULL, page, GFP_KERNEL_ACCOUNT);
-	if (old) {
-		__free_page(page);
-		if (xa_is_err(old))
-			return NULL;
-		page = old;
-	} else {
-		atomic64_inc(&tam_counters.shared_pages);
+	if (page && !get_page_unless_zero(page)) {
+		rcu_read_unlock();
+		goto retry;
 	}
-found:
-	get_page(page);		/* the reference the page tables will hold */
+	rcu_read_unlock();
+
+	if (!page) {
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!page)
+			return NULL;
+		/* Two threads may fault one offset: both must map one page. */
+		old = xa_cmpxchg(&region->pages, index, NULL, page,
+				 GFP_KERNEL_ACCOUNT);
+		if (old) {
+			__free_page(page);
+			if (xa_is_err(old))
+				return NULL;
+			goto retry;
+		}
+		atomic64_inc(&tam_counters.shared_pages);
+		get_page(page);		/* the page tables' reference */
+	}
+
+	lock_page(page);
+	if (xa_load(&region->pages, index) != page) {
+		unlock_page(page);
+		put_page(page);
+		goto retry;
+	}
 	return page;
+}
+
+/*
+ * Take pages [first, last] out of a shared object and unmap them from every
+ * process: the next touch anywhere faults in a fresh zeroed page.  Pages go
+ * in batches: out of the xarray, unmapped, then released.
+ */
+static void tam_region_discard_pages(struct file *file, pgoff_t first,
+				     pgoff_t last)
+{
+	struct tam_region *region = file->private_data;
+	struct page *page, *batch[16];
+	unsigned long index = first, batch_first = first;
+	unsigned int i, n;
+
+	do {
+		n = 0;
+		xa_for_each_range(&region->pages, index, page, index, last) {
+			if (xa_cmpxchg(&region->pages, index, page, NULL, 0) != page)
+				continue;
+			/* Wait for a fault that found the page to map it. */
+			lock_page(page);
+			unlock_page(page);
+			if (!n)
+				batch_first = index;
+			batch[n++] = page;
+			if (n == ARRAY_SIZE(batch))
+				break;
+		}
+		if (!n)
+			break;
+		unmap_mapping_range(file->f_mapping,
+				    (loff_t)batch_first << PAGE_SHIFT,
+				    (loff_t)(index - batch_first + 1) << PAGE_SHIFT, 0);
+		for (i = 0; i < n; i++)
+			put_page(batch[i]);
+		atomic64_sub(n, &tam_counters.shared_pages);
+	} while (n == ARRAY_SIZE(batch) && index++ < last);
 }
 
 static struct page *tam_private_page(void)
@@ -212,26 +272,28 @@ static struct page *tam_private_page(void)
 	return alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 }
 
-static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page)
+static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page,
+				  vm_fault_t locked)
 {
 	if (!page)
 		return VM_FAULT_OOM;
 	atomic64_inc(&tam_counters.faults);
 	tam_procs_count_fault(vmf->vma->vm_mm);
 	vmf->page = page;
-	return 0;
+	return locked;
 }
 
 static vm_fault_t tam_shared_fault(struct vm_fault *vmf)
 {
 	struct tam_region *region = vmf->vma->vm_file->private_data;
 
-	return tam_fault_page(vmf, tam_region_page(region, vmf->pgoff));
+	return tam_fault_page(vmf, tam_region_page(region, vmf->pgoff),
+			      VM_FAULT_LOCKED);
 }
 
 static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 {
-	return tam_fault_page(vmf, tam_private_page());
+	return tam_fault_page(vmf, tam_private_page(), 0);
 }
 
 /*
@@ -288,6 +350,45 @@ bool tam_vma_is_ours(const struct vm_area_struct *vma)
 {
 	return vma->vm_ops == &tam_shared_vm_ops ||
 	       vma->vm_ops == &tam_private_vm_ops;
+}
+
+/*
+ * TAM_IOC_DISCARD: give the pages of [start, end) of the caller's MAP_SHARED
+ * tamalloc mappings back to the kernel.  The whole range must be mapped by
+ * such mappings (ENOMEM for a hole, EINVAL for other memory, as madvise()
+ * answers); for MAP_PRIVATE ones, madvise(MADV_DONTNEED) does the same job.
+ */
+int tam_region_discard(struct mm_struct *mm, unsigned long start,
+		       unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr, from, to;
+	int err = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (vma->vm_ops != &tam_shared_vm_ops) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		from = addr;
+		to = min(end, vma->vm_end);
+		tam_region_discard_pages(vma->vm_file,
+					 linear_page_index(vma, from),
+					 linear_page_index(vma, to - 1));
+	}
+out:
+	mmap_read_unlock(mm);
+	return err;
 }
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Measuring processes and answering the stats ioctls.
+ * Measuring processes, and the ioctls: the stats, and discarding a range.
  *
  * Reserved and resident bytes are measured, not counted: the kernel zaps PTEs
  * (munmap of a part, MADV_DONTNEED, exit) and copies private pages (COW after
@@ -363,7 +363,25 @@ static int tam_ioctl_list_pids(void __user *arg)
 	return tam_put_reply(arg, usize, &list, sizeof(list));
 }
 
-long tam_stats_ioctl(unsigned int cmd, void __user *arg)
+static int tam_ioctl_discard(void __user *arg)
+{
+	struct tam_range range;
+	u64 usize;
+	int err;
+
+	err = tam_get_size(arg, TAM_RANGE_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	err = copy_struct_from_user(&range, sizeof(range), arg, usize);
+	if (err)
+		return err;
+	if (!range.len || !PAGE_ALIGNED(range.addr) || !PAGE_ALIGNED(range.len) ||
+	    range.addr + range.len < range.addr || range.addr + range.len > TASK_SIZE)
+		return -EINVAL;
+	return tam_region_discard(current->mm, range.addr, range.addr + range.len);
+}
+
+long tam_ioctl(unsigned int cmd, void __user *arg)
 {
 	switch (cmd) {
 	case TAM_IOC_PROC_STATS:
@@ -372,6 +390,8 @@ long tam_stats_ioctl(unsigned int cmd, void __user *arg)
 		return tam_ioctl_sys_stats(arg);
 	case TAM_IOC_LIST_PIDS:
 		return tam_ioctl_list_pids(arg);
+	case TAM_IOC_DISCARD:
+		return tam_ioctl_discard(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -5,7 +5,7 @@
  *   main.c    the misc device, its file operations and module set-up
  *   region.c  the memory object behind each mmap() and its fault handler
  *   procs.c   the registry of processes (mms) that have tamalloc mappings
- *   stats.c   measuring processes and answering the stats ioctls
+ *   stats.c   measuring processes, and the ioctls
  */
 #ifndef _TAM_TAMALLOC_H
 #define _TAM_TAMALLOC_H
@@ -17,6 +17,8 @@
 
 /* region.c */
 int tam_region_mmap(struct file *file, struct vm_area_struct *vma);
+int tam_region_discard(struct mm_struct *mm, unsigned long start,
+		       unsigned long end);
 bool tam_vma_is_ours(const struct vm_area_struct *vma);
 int tam_region_init(void);
 void tam_region_exit(void);
@@ -41,6 +43,6 @@ struct tam_counters {
 extern struct tam_counters tam_counters;
 
 /* stats.c */
-long tam_stats_ioctl(unsigned int cmd, void __user *arg);
+long tam_ioctl(unsigned int cmd, void __user *arg);
 
 #endif /* _TAM_TAMALLOC_H */

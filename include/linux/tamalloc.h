@@ -83,6 +83,22 @@ struct tam_pid_list {
 #define TAM_PID_LIST_SIZE_VER0		24
 
 /*
+ * Give the pages of [addr, addr + len) of the caller's MAP_SHARED tamalloc
+ * mappings back to the kernel: every process that maps them reads zeros on
+ * its next touch.  addr and len are page aligned; the whole range must be
+ * such mappings (ENOMEM for unmapped holes, EINVAL for other memory).  For
+ * MAP_PRIVATE mappings, madvise(MADV_DONTNEED) does the same.  Input only: a
+ * newer caller's struct must have zeroes past the fields known here (E2BIG).
+ */
+struct tam_range {
+	__u64 size;			/* sizeof(struct) */
+	__u64 addr;
+	__u64 len;
+};
+
+#define TAM_RANGE_SIZE_VER0		24
+
+/*
  * The numbers encode the first version's sizes and never change: growth is
  * carried by the size field, not by new ioctl numbers.
  */
@@ -93,5 +109,7 @@ struct tam_pid_list {
 				     TAM_SYS_STATS_SIZE_VER0)
 #define TAM_IOC_LIST_PIDS	_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x03, \
 				     TAM_PID_LIST_SIZE_VER0)
+#define TAM_IOC_DISCARD		_IOC(_IOC_WRITE, TAM_IOC_MAGIC, 0x04, \
+				     TAM_RANGE_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_TAMALLOC_H */

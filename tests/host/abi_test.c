@@ -62,12 +62,22 @@ START_TEST(pid_list_layout)
 }
 END_TEST
 
-/* _IOC(READ|WRITE, 0xE7, nr, size) as the kernel encodes it on x86-64. */
+START_TEST(range_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_range), TAM_RANGE_SIZE_VER0);
+	ck_assert_uint_eq(TAM_RANGE_SIZE_VER0, 24);
+	ck_assert_uint_eq(offsetof(struct tam_range, addr), 8);
+	ck_assert_uint_eq(offsetof(struct tam_range, len), 16);
+}
+END_TEST
+
+/* _IOC(dir, 0xE7, nr, size) as the kernel encodes it on x86-64. */
 START_TEST(ioctl_numbers)
 {
 	ck_assert_uint_eq(TAM_IOC_PROC_STATS, 0xC050E701u);
 	ck_assert_uint_eq(TAM_IOC_SYS_STATS, 0xC040E702u);
 	ck_assert_uint_eq(TAM_IOC_LIST_PIDS, 0xC018E703u);
+	ck_assert_uint_eq(TAM_IOC_DISCARD, 0x4018E704u);
 }
 END_TEST
 
@@ -81,6 +91,7 @@ int main(void)
 	tcase_add_test(tc, proc_stats_layout);
 	tcase_add_test(tc, sys_stats_layout);
 	tcase_add_test(tc, pid_list_layout);
+	tcase_add_test(tc, range_layout);
 	tcase_add_test(tc, ioctl_numbers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

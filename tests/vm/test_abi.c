@@ -47,8 +47,10 @@ START_TEST(unknown_ioctl)
 END_TEST
 
 static const unsigned long cmds[] = {
-	TAM_IOC_PROC_STATS, TAM_IOC_SYS_STATS, TAM_IOC_LIST_PIDS,
+	TAM_IOC_PROC_STATS, TAM_IOC_SYS_STATS, TAM_IOC_LIST_PIDS, TAM_IOC_DISCARD,
 };
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
 START_TEST(bad_pointers)
 {
@@ -59,7 +61,7 @@ START_TEST(bad_pointers)
 	};
 	unsigned int i, c;
 
-	for (c = 0; c < 3; c++)
+	for (c = 0; c < NCMDS; c++)
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 			ck_assert_int_eq(ioctl_errno(fd, cmds[c], bad[i]), EFAULT);
 
@@ -103,7 +105,7 @@ START_TEST(wrong_struct_sizes)
 	int fd = tam_open();
 	unsigned int c, i;
 
-	for (c = 0; c < 3; c++) {
+	for (c = 0; c < NCMDS; c++) {
 		for (i = 0; i < 3; i++) {
 			memset(&u, 0, sizeof(u));
 			u.size = too_small[i];
@@ -203,6 +205,45 @@ START_TEST(missing_and_bad_pids)
 }
 END_TEST
 
+static int discard_errno(uint64_t size, uint64_t addr, uint64_t len)
+{
+	struct { struct tam_range r; uint64_t extra; } u = { { size, addr, len }, 0 };
+	int fd = tam_open(), err;
+
+	err = ioctl_errno(fd, TAM_IOC_DISCARD, &u);
+	close(fd);
+	return err;
+}
+
+START_TEST(discard_bad_input)
+{
+	char *s = tam_map(8 * PAGE, MAP_SHARED);
+	char *p = tam_map(8 * PAGE, MAP_PRIVATE);
+	char *anon = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct { struct tam_range r; uint64_t extra; } u;
+	int fd = tam_open();
+	uintptr_t a = (uintptr_t)s;
+
+	ck_assert(anon != MAP_FAILED);
+	ck_assert_int_eq(discard_errno(24, a + 1, PAGE), EINVAL);
+	ck_assert_int_eq(discard_errno(24, a, PAGE + 1), EINVAL);
+	ck_assert_int_eq(discard_errno(24, a, 0), EINVAL);
+	ck_assert_int_eq(discard_errno(24, ~0xfffULL, 2 * PAGE), EINVAL);
+	ck_assert_int_eq(discard_errno(24, (uintptr_t)p, PAGE), EINVAL);
+	ck_assert_int_eq(discard_errno(24, (uintptr_t)anon, PAGE), EINVAL);
+	ck_assert_int_eq(munmap(s + 4 * PAGE, PAGE), 0);
+	ck_assert_int_eq(discard_errno(24, a, 8 * PAGE), ENOMEM);
+	ck_assert_int_eq(discard_errno(16, a, PAGE), EINVAL);
+	ck_assert_int_eq(discard_errno(8192, a, PAGE), E2BIG);
+	ck_assert_int_eq(discard_errno(32, a, PAGE), 0);	/* zero tail */
+	u.r = (struct tam_range){ 32, a, PAGE };
+	u.extra = 1;		/* a field this module does not know */
+	ck_assert_int_eq(ioctl_errno(fd, TAM_IOC_DISCARD, &u), E2BIG);
+	ck_assert_int_eq(ioctl_errno(fd, TAM_IOC_DISCARD, NULL), EFAULT);
+	close(fd);
+}
+END_TEST
+
 Suite *abi_suite(void)
 {
 	Suite *s = suite_create("abi");
@@ -218,6 +259,7 @@ Suite *abi_suite(void)
 	tcase_add_test(tc, version0_struct);
 	tcase_add_test(tc, other_users_pids);
 	tcase_add_test(tc, missing_and_bad_pids);
+	tcase_add_test(tc, discard_bad_input);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -404,6 +405,84 @@ START_TEST(threads_fault_same_pages)
 }
 END_TEST
 
+static int discard(void *addr, size_t len)
+{
+	struct tam_range r = { sizeof(r), (uintptr_t)addr, len };
+	int fd = tam_open(), err;
+
+	err = ioctl(fd, TAM_IOC_DISCARD, &r) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+static void reads_zero_child(void *arg)
+{
+	char *p = arg;
+
+	child_check(all_bytes(p + 4 * PAGE, 4 * PAGE, 0));
+	child_check(all_bytes(p, 4 * PAGE, 0x11));
+}
+
+/* Discarding gives pages back: zeros for every process, resident drops. */
+START_TEST(discard_shared_range)
+{
+	struct tam_sys_stats base = sys_stats();
+	char *p = tam_map(16 * PAGE, MAP_SHARED);
+
+	memset(p, 0x11, 16 * PAGE);
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 16 * PAGE);
+	ck_assert_int_eq(discard(p + 4 * PAGE, 4 * PAGE), 0);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 12 * PAGE);
+	ck_assert_uint_eq(smaps_vma(0, p).rss, 12 * PAGE);
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 12 * PAGE);
+	ck_assert_int_eq(in_child(reads_zero_child, p), 0);
+	ck_assert(all_bytes(p + 4 * PAGE, 4 * PAGE, 0));
+	ck_assert(all_bytes(p + 8 * PAGE, 8 * PAGE, 0x11));
+	/* Discarding never-touched pages, or all of it, is fine too. */
+	ck_assert_int_eq(discard(p, 16 * PAGE), 0);
+	ck_assert(all_bytes(p, 16 * PAGE, 0));
+	ck_assert_uint_eq(sys_stats().shared_bytes - base.shared_bytes, 16 * PAGE);
+}
+END_TEST
+
+struct discard_race {
+	char *p;
+	size_t len;
+	volatile int stop;
+};
+
+static void *discard_writer(void *arg)
+{
+	struct discard_race *r = arg;
+	size_t off;
+
+	while (!r->stop)
+		for (off = 0; off < r->len; off += PAGE)
+			r->p[off] = 0x5c;
+	return NULL;
+}
+
+/* Faults racing discards: never a crash, never anything but 0 or the value. */
+START_TEST(discard_races_faults)
+{
+	struct discard_race r = { tam_map(64 * PAGE, MAP_SHARED), 64 * PAGE, 0 };
+	pthread_t t[2];
+	size_t off;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, discard_writer, &r), 0);
+	for (i = 0; i < 300; i++)
+		ck_assert_int_eq(discard(r.p + (i % 8) * 8 * PAGE, 8 * PAGE), 0);
+	r.stop = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (off = 0; off < r.len; off++)
+		ck_assert(r.p[off] == 0 || r.p[off] == 0x5c);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, smaps_vma(0, r.p).rss);
+}
+END_TEST
+
 Suite *mapping_suite(void)
 {
 	Suite *s = suite_create("mapping");
@@ -423,6 +502,8 @@ Suite *mapping_suite(void)
 	tcase_add_test(tc, mmap_outcomes_match_dev_zero);
 	tcase_add_test(tc, recycled_pages_are_zero);
 	tcase_add_loop_test(tc, threads_fault_same_pages, 0, 2);
+	tcase_add_test(tc, discard_shared_range);
+	tcase_add_test(tc, discard_races_faults);
 	suite_add_tcase(s, tc);
 	return s;
 }
