@@ -273,7 +273,7 @@ static struct page *tam_private_page(void)
 }
 
 static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page,
-				  vm_fault_t locked)
+				 vm_fault_t locked)
 {
 	if (!page)
 		return VM_FAULT_OOM;
