@@ -20,16 +20,63 @@ CPPFLAGS	+= -Iinclude
 CHECK_LIBS	= $(shell pkg-config --libs --static check 2>/dev/null)
 CHECK_CFLAGS	= $(shell pkg-config --cflags check 2>/dev/null)
 
+VERSION		:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+SOVERSION	:= 0
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+UDEVDIR		?= /lib/udev/rules.d
+MODULESLOADDIR	?= /usr/lib/modules-load.d
+
 KSRC		:= Kbuild $(wildcard module/*.c module/*.h) include/linux/tamalloc.h
 VM_TESTS	:= $(wildcard tests/vm/*.c)
+LIB_SRC		:= lib/tamalloc.c
+LIB_HDRS	:= lib/tamalloc.h include/linux/tamalloc.h
+CLI_LIB_SRC	:= cli/options.c cli/format.c
+CLI_SRC		:= cli/main.c $(CLI_LIB_SRC)
 GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-seed \
-		   $(BUILD)/guest/bin/tamalloc-bench-touch
+		   $(BUILD)/guest/bin/tamalloc-bench-touch \
+		   $(BUILD)/guest/bin/tamalloc-stat \
+		   $(BUILD)/guest/bin/tamalloc-lib-tests \
+		   $(BUILD)/guest/bin/tamalloc-discard
 
-.PHONY: all module guest host-check lint harness-check vm-check dkms-check \
-	check bench clean
+.PHONY: all lib cli module guest host-check lint harness-check vm-check \
+	dkms-check check bench install uninstall clean
 
-all: guest
+all: lib cli guest
+
+# libtamalloc: shared (only the symbol map's names exported) and static.
+LIB_SO		:= $(BUILD)/lib/libtamalloc.so.$(VERSION)
+LIB_A		:= $(BUILD)/lib/libtamalloc.a
+LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden
+
+lib: $(LIB_SO) $(LIB_A)
+
+$(BUILD)/lib/tamalloc.o: $(LIB_SRC) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $(LIB_SRC)
+
+$(LIB_SO): $(BUILD)/lib/tamalloc.o lib/libtamalloc.map
+	$(CC) -shared -Wl,-soname,libtamalloc.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libtamalloc.map -o $@ $<
+	ln -sf libtamalloc.so.$(VERSION) $(BUILD)/lib/libtamalloc.so.$(SOVERSION)
+	ln -sf libtamalloc.so.$(SOVERSION) $(BUILD)/lib/libtamalloc.so
+
+$(LIB_A): $(BUILD)/lib/tamalloc.o
+	$(AR) rcs $@ $<
+
+# tamalloc-stat, linked against the shared library on the host.
+cli: $(BUILD)/bin/tamalloc-stat
+
+$(BUILD)/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -o $@ $(CLI_SRC) \
+		-L$(BUILD)/lib -ltamalloc -Wl,-rpath,'$$ORIGIN/../lib'
 
 # The module is built in a copy of the sources per kernel, so builds for
 # different kernels never share object files.
@@ -46,26 +93,49 @@ $(BUILD)/guest/bin/tamalloc-tests: $(VM_TESTS) tests/tam_test.h include/linux/ta
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) -static -pthread \
 		-o $@ $(VM_TESTS) $(CHECK_LIBS)
 
-$(BUILD)/guest/bin/tamalloc-seed: examples/seed.c include/linux/tamalloc.h
+$(BUILD)/guest/bin/tamalloc-seed: examples/seed.c lib/tamalloc.h $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
+
+$(BUILD)/guest/bin/tamalloc-discard: examples/discard.c lib/tamalloc.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
 
 $(BUILD)/guest/bin/tamalloc-bench-touch: bench/first_touch.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
 
+$(BUILD)/guest/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -static -o $@ $(CLI_SRC) $(LIB_A)
+
+$(BUILD)/guest/bin/tamalloc-lib-tests: tests/lib/lib_test.c tests/vm/helpers.c tests/tam_test.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Itests $(CHECK_CFLAGS) -static -pthread \
+		-o $@ tests/lib/lib_test.c tests/vm/helpers.c $(LIB_A) $(CHECK_LIBS)
+
 $(BUILD)/host/abi-tests: tests/host/abi_test.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS)
 
-host-check: $(BUILD)/host/abi-tests
+$(BUILD)/host/stat-tests: tests/host/stat_test.c $(CLI_LIB_SRC) cli/stat.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Icli $(CHECK_CFLAGS) -o $@ \
+		tests/host/stat_test.c $(CLI_LIB_SRC) $(CHECK_LIBS)
+
+host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	$(BUILD)/host/abi-tests
+	$(BUILD)/host/stat-tests
+	scripts/install-check
 
 # Build and run the in-VM suites on every supported kernel.
 vm-check: guest
 	@for s in $(KSERIES); do \
 		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
+		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
+		scripts/vm-run --kernel $$s --add tests/cli-test.sh:/root/cli-test.sh \
+			-- sh /root/cli-test.sh || exit 1; \
 	done
 
 dkms-check: guest
@@ -83,6 +153,40 @@ check: host-check lint dkms-check harness-check vm-check
 bench: guest
 	@for s in $(KSERIES); do \
 		scripts/vm-run --kernel $$s --cpu max,-erms,-fsrm -- tamalloc-bench-touch || exit 1; \
+	done
+
+MANPAGES	:= $(wildcard man/*.[134])
+
+install: lib cli
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODULESLOADDIR)
+	install -m 0755 $(BUILD)/bin/tamalloc-stat $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(LIB_SO) $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	ln -sf libtamalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION)
+	ln -sf libtamalloc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    lib/tamalloc.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/tamalloc.pc
+	install -m 0644 lib/tamalloc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/linux/tamalloc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 0644 scripts/60-tamalloc.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 0644 scripts/tamalloc.conf $(DESTDIR)$(MODULESLOADDIR)/
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tamalloc-stat \
+		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libtamalloc.so $(DESTDIR)$(LIBDIR)/libtamalloc.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/tamalloc.pc $(DESTDIR)$(INCLUDEDIR)/tamalloc.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/tamalloc.h \
+		$(DESTDIR)$(UDEVDIR)/60-tamalloc.rules \
+		$(DESTDIR)$(MODULESLOADDIR)/tamalloc.conf
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); \
 	done
 
 clean:

@@ -1,94 +1,121 @@
 // SPDX-License-Identifier: MIT
 /*
- * The seed scenario: reserve 500 MiB of tamalloc memory, touch 150 MiB of it,
- * and show the figures the module reports for this process and the system,
- * next to what the kernel's own /proc/self/smaps and oom_score say.
+ * The seed scenario with libtamalloc: reserve 500 MiB of lazily zeroed
+ * memory, touch 150 MiB of it, and print the figures the module reports for
+ * this process and for the system.
+ *
+ *   tamalloc-seed [-p] [-w FILE] [RESERVE_MIB TOUCH_MIB]
+ *
+ *   -p       a private region (default: shared)
+ *   -w FILE  after touching, write the pid to FILE and wait for SIGTERM or
+ *            SIGINT, so other tools can look at the process
+ *
+ * Build against the installed library:
+ *   cc seed.c -o tamalloc-seed $(pkg-config --cflags --libs tamalloc)
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/tamalloc.h>
+#include <tamalloc.h>
 
 #define MIB (1024UL * 1024UL)
 
-static long read_long(const char *path)
+static void show(const char *what, uint64_t bytes)
 {
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	printf("  %-16s %12llu bytes (%.1f MiB)\n", what,
+	       (unsigned long long)bytes, (double)bytes / MIB);
 }
 
-static void print_size(const char *what, unsigned long long bytes)
+static int wait_for_signal(const char *path)
 {
-	printf("  %-22s %12llu bytes  (%.1f MiB)\n", what, bytes,
-	       (double)bytes / MIB);
+	sigset_t set;
+	FILE *f;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	return sigwait(&set, &sig) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long reserve = 500 * MIB, touch = 150 * MIB;
-	struct tam_proc_stats ps = { .size = sizeof(ps) };
-	struct tam_sys_stats ss = { .size = sizeof(ss) };
-	unsigned long off;
-	char *p;
-	int fd;
+	struct tam_proc_info me = TAM_PROC_INFO_INIT;
+	struct tam_sys_info sys = TAM_SYS_INFO_INIT;
+	unsigned long reserve = 500 * MIB, touch = 150 * MIB, off;
+	unsigned int flags = TAM_REGION_SHARED;
+	const char *wait_file = NULL;
+	struct tam_region *region;
+	char *base;
+	int opt, err;
 
-	if (argc == 3) {
-		reserve = strtoul(argv[1], NULL, 0) * MIB;
-		touch = strtoul(argv[2], NULL, 0) * MIB;
+	while ((opt = getopt(argc, argv, "pw:")) != -1) {
+		switch (opt) {
+		case 'p':
+			flags = 0;
+			break;
+		case 'w':
+			wait_file = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-p] [-w FILE] [RESERVE_MIB TOUCH_MIB]\n",
+				argv[0]);
+			return 2;
+		}
 	}
-	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "tamalloc-seed: %s: %s (is the module loaded?)\n",
-			TAM_DEVICE_PATH, strerror(errno));
+	if (argc - optind == 2) {
+		reserve = strtoul(argv[optind], NULL, 0) * MIB;
+		touch = strtoul(argv[optind + 1], NULL, 0) * MIB;
+	}
+	if (!reserve || touch > reserve) {
+		fprintf(stderr, "tamalloc-seed: need 0 < TOUCH_MIB <= RESERVE_MIB\n");
+		return 2;
+	}
+
+	err = tam_region_create(reserve, flags, &region);
+	if (err) {
+		fprintf(stderr, "tamalloc-seed: reserving %lu MiB: %s\n",
+			reserve / MIB, strerror(-err));
 		return 1;
 	}
-	p = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		perror("tamalloc-seed: mmap");
-		return 1;
-	}
+	base = tam_region_base(region);
 	for (off = 0; off < touch; off += 4096)
-		p[off] = 1;
+		base[off] = 1;
 
-	if (ioctl(fd, TAM_IOC_PROC_STATS, &ps) || ioctl(fd, TAM_IOC_SYS_STATS, &ss)) {
-		perror("tamalloc-seed: ioctl");
+	err = tam_proc_info(0, &me);
+	if (!err)
+		err = tam_sys_info(&sys);
+	if (err) {
+		fprintf(stderr, "tamalloc-seed: reading figures: %s\n", strerror(-err));
 		return 1;
 	}
+	printf("process %d (%s): reserved %lu MiB, touched %lu MiB (%s)\n",
+	       me.pid, me.comm, reserve / MIB, touch / MIB,
+	       flags ? "shared" : "private");
+	show("reserved", me.reserved_bytes);
+	show("resident", me.resident_bytes);
+	printf("  %-16s %12.1f %%\n", "used", me.used_percent);
+	printf("  %-16s %12llu\n", "faults", (unsigned long long)me.faults);
+	printf("  %-16s %12llu (oom_score_adj %d)\n", "oom_score",
+	       (unsigned long long)me.oom_score, me.oom_score_adj);
+	printf("system: %llu process(es), %llu mapping(s)\n",
+	       (unsigned long long)sys.processes, (unsigned long long)sys.mappings);
+	show("reserved", sys.reserved_bytes);
+	show("resident", sys.resident_bytes);
+	fflush(stdout);
 
-	printf("process %d (%s): reserved %lu MiB, touched %lu MiB\n",
-	       ps.pid, ps.comm, reserve / MIB, touch / MIB);
-	print_size("reserved", ps.reserved_bytes);
-	print_size("resident", ps.resident_bytes);
-	printf("  %-22s %12.1f %%\n", "used",
-	       ps.reserved_bytes ? 100.0 * ps.resident_bytes / ps.reserved_bytes : 0.0);
-	printf("  %-22s %12llu\n", "faults", (unsigned long long)ps.faults);
-	printf("  %-22s %12llu  (/proc/self/oom_score: %ld)\n", "oom_score",
-	       (unsigned long long)ps.oom_score, read_long("/proc/self/oom_score"));
-	printf("  %-22s %12d\n", "oom_score_adj", ps.oom_score_adj);
-	printf("system:\n");
-	print_size("reserved", ss.reserved_bytes);
-	print_size("resident", ss.resident_bytes);
-	print_size("peak resident", ss.peak_resident_bytes);
-	print_size("shared objects", ss.shared_bytes);
-	printf("  %-22s %12llu\n  %-22s %12llu\n  %-22s %12llu\n",
-	       "faults", (unsigned long long)ss.faults,
-	       "processes", (unsigned long long)ss.processes,
-	       "mappings", (unsigned long long)ss.mappings);
-
-	munmap(p, reserve);
-	close(fd);
-	return 0;
+	if (wait_file && wait_for_signal(wait_file))
+		return 1;
+	return tam_region_destroy(region) ? 1 : 0;
 }

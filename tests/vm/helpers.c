@@ -100,14 +100,15 @@ static struct smaps_vma smaps_sum(pid_t pid,
 	char path[64], line[512];
 	int in_vma = 0;
 	uint64_t kib;
-	uintptr_t start;
+	uintptr_t start, end;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid ? pid : getpid());
 	f = fopen(path, "r");
 	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNxPTR "-", &start) == 1 && strchr(line, ' ')) {
+		/* A mapping's header line: "start-end perms ...". */
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2) {
 			in_vma = match(start, line, arg);
 			continue;
 		}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libtamalloc: lazily zeroed memory from /dev/tamalloc, and its figures.
+ *
+ * Conventions: calls returning int give 0 or a negative errno; calls
+ * returning a pointer give NULL and set errno.  The device is opened once, on
+ * first use, close-on-exec, and is safe to use from many threads and after
+ * fork().  Info structs are sized: set .size = sizeof(struct) before a call
+ * (TAM_PROC_INFO_INIT and TAM_SYS_INFO_INIT do it), and the library fills the
+ * fields both sides know, so programs keep working with newer libraries.
+ */
+#ifndef TAMALLOC_H
+#define TAMALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TAMALLOC_VERSION_MAJOR	0
+#define TAMALLOC_VERSION_MINOR	1
+
+/* A lazily zeroed region of address space. */
+struct tam_region;
+
+/* Flags for tam_region_create(). */
+#define TAM_REGION_SHARED	(1u << 0)	/* shared with forked children */
+
+int tam_region_create(size_t size, unsigned int flags,
+		      struct tam_region **region);
+int tam_region_destroy(struct tam_region *region);
+void *tam_region_base(const struct tam_region *region);
+size_t tam_region_size(const struct tam_region *region);
+int tam_region_discard(struct tam_region *region, size_t offset, size_t length);
+
+#define TAM_COMM_MAX		16
+
+/* One process's figures; see tam_proc_info(3). */
+struct tam_proc_info {
+	size_t size;			/* sizeof(struct tam_proc_info) */
+	pid_t pid;
+	int oom_score_adj;
+	uint64_t reserved_bytes;
+	uint64_t resident_bytes;
+	uint64_t peak_resident_bytes;
+	uint64_t faults;
+	uint64_t mappings;
+	uint64_t oom_score;
+	double used_percent;		/* resident / reserved * 100 */
+	char comm[TAM_COMM_MAX];
+};
+
+/* The system's figures; see tam_sys_info(3). */
+struct tam_sys_info {
+	size_t size;			/* sizeof(struct tam_sys_info) */
+	uint64_t reserved_bytes;
+	uint64_t resident_bytes;
+	uint64_t peak_resident_bytes;
+	uint64_t faults;
+	uint64_t processes;
+	uint64_t mappings;
+	uint64_t shared_bytes;
+	double used_percent;		/* resident / reserved * 100 */
+};
+
+#define TAM_PROC_INFO_INIT	{ .size = sizeof(struct tam_proc_info) }
+#define TAM_SYS_INFO_INIT	{ .size = sizeof(struct tam_sys_info) }
+
+int tam_proc_info(pid_t pid, struct tam_proc_info *info);
+int tam_sys_info(struct tam_sys_info *info);
+int tam_list_pids(pid_t **pids, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TAMALLOC_H */
