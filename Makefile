@@ -134,7 +134,7 @@ vm-check: guest
 		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
 		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
-		scripts/vm-run --kernel $$s --add tests/cli-test.sh:/root/cli-test.sh \
+		scripts/vm-run --kernel $$s --add /usr/bin/jq --add tests/cli-test.sh:/root/cli-test.sh \
 			-- sh /root/cli-test.sh || exit 1; \
 	done
 

@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tamalloc-stat against live processes, inside scripts/vm-run (busybox sh):
+#   scripts/vm-run --add tests/cli-test.sh:/root/cli-test.sh -- sh /root/cli-test.sh
+# The seed scenario's exact figures, every output format, --check, repeats,
+# and the error exit codes.  Exits 77 when the device is missing.
+[ -e /dev/tamalloc ] || { echo "SKIP: /dev/tamalloc is missing"; exit 77; }
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
+check() { # check DESCRIPTION COMMAND...
+	what=$1; shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+expect_exit() { # expect_exit CODE DESCRIPTION COMMAND...
+	want=$1 what=$2; shift 2
+	"$@" >/tmp/out 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+		bad "$what: exit $got, expected $want"; sed 's/^/    /' /tmp/out; fi
+}
+json() { # json FILE JQ-FILTER: the filter's compact output
+	jq -c "$2" "$1"
+}
+start_seed() { # start_seed [ARGS]: a held seed process; sets $seed_pid
+	rm -f /tmp/seed.pid
+	tamalloc-seed -w /tmp/seed.pid "$@" >/tmp/seed.out 2>&1 &
+	i=0
+	while [ ! -s /tmp/seed.pid ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	seed_pid=$(cat /tmp/seed.pid)
+}
+stop_seed() {
+	kill -TERM "$seed_pid" && wait "$seed_pid"
+}
+
+# The seed scenario, exactly: 500 MiB reserved, 150 MiB touched.
+start_seed
+tamalloc-stat -J -p "$seed_pid" >/tmp/seed.json
+check "seed: reserved, resident, used_percent" \
+	[ "$(json /tmp/seed.json '.processes[0] | [.pid, .reserved_bytes, .resident_bytes, .used_percent]')" = "[$seed_pid,524288000,157286400,30]" ]
+check "seed: oom_score equals /proc/PID/oom_score" \
+	[ "$(json /tmp/seed.json '.processes[0].oom_score')" = "$(cat /proc/$seed_pid/oom_score)" ]
+check "seed: oom_score_adj equals /proc/PID/oom_score_adj" \
+	[ "$(json /tmp/seed.json '.processes[0].oom_score_adj')" = "$(cat /proc/$seed_pid/oom_score_adj)" ]
+check "seed: system figures are the sums" \
+	[ "$(json /tmp/seed.json '.system | [.reserved_bytes, .resident_bytes, .processes, .mappings]')" = "[524288000,157286400,1,1]" ]
+check "json: version 1 and the documented keys" \
+	sh -c "jq -e '.version == 1 and (.system | has(\"peak_resident_bytes\") and has(\"faults\")) and (.processes[0] | has(\"comm\") and has(\"faults\"))' /tmp/seed.json >/dev/null"
+
+tamalloc-stat >/tmp/table
+check "table: summary line" grep -q 'reserved 500.0M, resident 150.0M (30.0%)' /tmp/table
+check "table: the process's row" grep -Eq "^ +$seed_pid tamalloc-seed +500.0M +150.0M +30.0 +38400" /tmp/table
+tamalloc-stat -n -b -o pid,reserved,resident,pct >/tmp/table
+check "table: -n -b -o" grep -Eq "^ +$seed_pid +524288000 +157286400 +30.0$" /tmp/table
+check "table: -n has no headings" sh -c '! grep -q PID /tmp/table'
+tamalloc-stat -m --si -o resident -n -p "$seed_pid" >/tmp/table
+check "units: -m --si" grep -Eq '^ +157$' /tmp/table
+tamalloc-stat --prometheus >/tmp/prom
+check "prometheus: system and per-process samples" \
+	grep -q "^tamalloc_process_resident_bytes{pid=\"$seed_pid\",comm=\"tamalloc-seed\"} 157286400$" /tmp/prom
+check "prometheus: types declared" grep -q '^# TYPE tamalloc_faults_total counter$' /tmp/prom
+
+expect_exit 0 "--check: resident equals smaps Rss" tamalloc-stat --check
+check "--check: names the process" grep -q "ok .*$seed_pid tamalloc-seed" /tmp/out
+
+tamalloc-stat -J -t 0.5 3 >/tmp/repeat.json
+check "repeat: three JSON lines" [ "$(wc -l </tmp/repeat.json)" -eq 3 ]
+check "repeat: rates from the second sample on" \
+	[ "$(jq -c '.system | has("faults_per_second")' /tmp/repeat.json | tr '\n' ' ')" = "false true true " ]
+tamalloc-stat 0.3 2 >/tmp/repeat
+check "repeat: table with rate columns" grep -q 'FLT/S' /tmp/repeat
+stop_seed
+
+# A private seed, and two processes sorted.
+start_seed -p 64 16
+first=$seed_pid
+start_seed 32 24
+tamalloc-stat -J --sort=resident >/tmp/two.json
+check "sort: resident, descending" \
+	[ "$(json /tmp/two.json '[.processes[].pid]')" = "[$seed_pid,$first]" ]
+tamalloc-stat -J --sort=pid >/tmp/two.json
+check "sort: pid, ascending" \
+	[ "$(json /tmp/two.json '[.processes[].pid]')" = "[$first,$seed_pid]" ]
+expect_exit 0 "--check with a private mapping" tamalloc-stat --check
+stop_seed
+seed_pid=$first
+stop_seed
+
+tamalloc-stat -J >/tmp/after.json
+check "after exit: the system is back to 0" \
+	[ "$(json /tmp/after.json '.system | [.reserved_bytes, .resident_bytes, .processes, .mappings, .shared_bytes]')" = "[0,0,0,0,0]" ]
+check "after exit: no processes listed" [ "$(json /tmp/after.json '.processes | length')" = 0 ]
+
+# Errors and their exit codes.
+expect_exit 2 "usage: unknown option" tamalloc-stat --frobnicate
+expect_exit 2 "usage: bad pid" tamalloc-stat -p abc
+expect_exit 5 "no such pid" tamalloc-stat -p 4194300
+check "no such pid: says so" grep -q 'No such process' /tmp/out
+expect_exit 4 "permission denied for another user's pid" \
+	su -s /bin/sh nobody -c "tamalloc-stat -p 1"
+check "permission denied: says so" grep -q 'Permission denied' /tmp/out
+rmmod tamalloc
+expect_exit 3 "module not loaded" tamalloc-stat
+check "module not loaded: says how to load it" grep -q 'modprobe tamalloc' /tmp/out
+insmod /lib/modules/tamalloc.ko
+i=0; while [ ! -e /dev/tamalloc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
