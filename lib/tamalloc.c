@@ -105,7 +105,11 @@ TAM_EXPORT int tam_region_destroy(struct tam_region *region)
 
 TAM_EXPORT void *tam_region_base(const struct tam_region *region)
 {
-	return region ? region->base : NULL;
+	if (!region) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return region->base;
 }
 
 TAM_EXPORT size_t tam_region_size(const struct tam_region *region)

@@ -57,7 +57,9 @@ START_TEST(region_bad_arguments)
 	ck_assert_int_eq(tam_region_create(SIZE_MAX, 0, &r), -ENOMEM);
 	ck_assert_int_eq(tam_region_create((size_t)1 << 62, TAM_REGION_SHARED, &r), -ENOMEM);
 	ck_assert_int_eq(tam_region_destroy(NULL), -EINVAL);
+	errno = 0;
 	ck_assert_ptr_null(tam_region_base(NULL));
+	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(tam_region_size(NULL), 0);
 }
 END_TEST
