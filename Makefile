@@ -129,13 +129,16 @@ host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	scripts/install-check
 
 # Build and run the in-VM suites on every supported kernel.
+VM_RUN_CLI	= --add /usr/bin/jq --add tests/cli-test.sh:/root/cli-test.sh
+VM_RUN_OOM	= --mem 512M --expect-oom --add /usr/bin/jq --add tests/oom-test.sh:/root/oom-test.sh
+
 vm-check: guest
 	@for s in $(KSERIES); do \
 		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
 		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
-		scripts/vm-run --kernel $$s --add /usr/bin/jq --add tests/cli-test.sh:/root/cli-test.sh \
-			-- sh /root/cli-test.sh || exit 1; \
+		scripts/vm-run --kernel $$s $(VM_RUN_CLI) -- sh /root/cli-test.sh || exit 1; \
+		scripts/vm-run --kernel $$s $(VM_RUN_OOM) -- sh /root/oom-test.sh || exit 1; \
 	done
 
 dkms-check: guest
