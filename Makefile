@@ -43,7 +43,9 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-bench-touch \
 		   $(BUILD)/guest/bin/tamalloc-stat \
 		   $(BUILD)/guest/bin/tamalloc-lib-tests \
-		   $(BUILD)/guest/bin/tamalloc-discard
+		   $(BUILD)/guest/bin/tamalloc-discard \
+		   $(BUILD)/guest/bin/tamalloc-stress \
+		   $(BUILD)/guest/bin/tamalloc-fuzz
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
 	dkms-check check bench install uninstall clean
@@ -102,6 +104,14 @@ $(BUILD)/guest/bin/tamalloc-discard: examples/discard.c lib/tamalloc.h $(LIB_A)
 	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
 
 $(BUILD)/guest/bin/tamalloc-bench-touch: bench/first_touch.c include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
+
+$(BUILD)/guest/bin/tamalloc-stress: tests/stress/stress.c include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
+
+$(BUILD)/guest/bin/tamalloc-fuzz: tests/fuzz/fuzz.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
 
