@@ -48,7 +48,7 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-fuzz
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
-	dkms-check check bench install uninstall clean
+	debug-check dkms-check check bench install uninstall clean
 
 all: lib cli guest
 
@@ -81,16 +81,20 @@ $(BUILD)/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_SO)
 		-L$(BUILD)/lib -ltamalloc -Wl,-rpath,'$$ORIGIN/../lib'
 
 # The module is built in a copy of the sources per kernel, so builds for
-# different kernels never share object files.
+# different kernels never share object files.  KDIR may name any prepared
+# kernel tree (KNAME then names the build directory).
+KDIR		?= /lib/modules/$(KVER)/build
+KNAME		?= $(KVER)
+
 module:
-	@test -n "$(KVER)" || { echo "make module: set KVER (see scripts/kernel-version)" >&2; exit 2; }
-	@mkdir -p $(BUILD)/kmod/$(KVER)
-	@cp -r --parents $(KSRC) $(BUILD)/kmod/$(KVER)/
-	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/kmod/$(KVER)) W=1 modules
+	@test -n "$(KNAME)" || { echo "make module: set KVER (see scripts/kernel-version) or KDIR and KNAME" >&2; exit 2; }
+	@mkdir -p $(BUILD)/kmod/$(KNAME)
+	@cp -r --parents $(KSRC) $(BUILD)/kmod/$(KNAME)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KNAME)) W=1 modules
 
 guest: $(GUEST_BINS)
 
-$(BUILD)/guest/bin/tamalloc-tests: $(VM_TESTS) tests/tam_test.h include/linux/tamalloc.h
+$(BUILD)/guest/bin/tamalloc-tests: $(VM_TESTS) tests/tam_test.h tests/check_run.h include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) -static -pthread \
 		-o $@ $(VM_TESTS) $(CHECK_LIBS)
@@ -126,11 +130,11 @@ $(BUILD)/guest/bin/tamalloc-lib-tests: tests/lib/lib_test.c tests/vm/helpers.c t
 
 $(BUILD)/host/abi-tests: tests/host/abi_test.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS)
 
 $(BUILD)/host/stat-tests: tests/host/stat_test.c $(CLI_LIB_SRC) cli/stat.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Icli $(CHECK_CFLAGS) -o $@ \
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Icli -Itests $(CHECK_CFLAGS) -o $@ \
 		tests/host/stat_test.c $(CLI_LIB_SRC) $(CHECK_LIBS)
 
 host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
@@ -149,7 +153,20 @@ vm-check: guest
 		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
 		scripts/vm-run --kernel $$s $(VM_RUN_CLI) -- sh /root/cli-test.sh || exit 1; \
 		scripts/vm-run --kernel $$s $(VM_RUN_OOM) -- sh /root/oom-test.sh || exit 1; \
+		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-stress -s $(STRESS_SEED) -n 1000 || exit 1; \
+		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-fuzz -s $(FUZZ_SEED) \
+			-n $$(if [ $$s = 6.12 ]; then echo 1000000; else echo 200000; fi) || exit 1; \
 	done
+
+# The debug-kernel lane: KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN.
+debug-check: guest
+	@tree=$$(scripts/debug-kernel) && \
+	$(MAKE) -s module KDIR=$$tree KNAME=debug-6.1 && \
+	echo "==== debug kernel lane ($$tree)" && \
+	scripts/vm-run --kernel $$tree/arch/x86/boot/bzImage \
+		--module $(BUILD)/kmod/debug-6.1/tamalloc.ko --timeout 2400 \
+		--add tests/debug-lane.sh:/root/debug-lane.sh -- \
+		env STRESS_SEED=$(STRESS_SEED) FUZZ_SEED=$(FUZZ_SEED) sh /root/debug-lane.sh
 
 dkms-check: guest
 	scripts/dkms-check $(KSERIES)
@@ -160,7 +177,11 @@ lint:
 harness-check: guest
 	tests/harness.sh
 
-check: host-check lint dkms-check harness-check vm-check
+# Seeds for the stress and the fuzzer: fixed, so a CI failure reproduces.
+STRESS_SEED	?= 1
+FUZZ_SEED	?= 1
+
+check: host-check lint dkms-check harness-check vm-check debug-check
 	@echo "make check: every suite passed"
 
 bench: guest

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <linux/tamalloc.h>
+#include "check_run.h"
 
 #define FIELD_END(type, field) \
 	(offsetof(type, field) + sizeof(((type *)0)->field))
@@ -85,8 +86,6 @@ int main(void)
 {
 	Suite *s = suite_create("abi-layout");
 	TCase *tc = tcase_create("frozen");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, proc_stats_layout);
 	tcase_add_test(tc, sys_stats_layout);
@@ -94,9 +93,5 @@ int main(void)
 	tcase_add_test(tc, range_layout);
 	tcase_add_test(tc, ioctl_numbers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run((Suite *[]){ s, NULL });
 }

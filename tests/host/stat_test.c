@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "stat.h"
+#include "check_run.h"
 
 static int parse(struct options *o, char *err, ...)
 {
@@ -320,8 +321,6 @@ int main(void)
 {
 	Suite *s = suite_create("tamalloc-stat");
 	TCase *tc = tcase_create("host");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, options_defaults);
 	tcase_add_test(tc, options_all);
@@ -333,9 +332,5 @@ int main(void)
 	tcase_add_test(tc, table_output);
 	tcase_add_test(tc, rates);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run((Suite *[]){ s, NULL });
 }

@@ -13,6 +13,7 @@
 
 #include "tam_test.h"
 #include "tamalloc.h"
+#include "check_run.h"
 
 START_TEST(region_shared_and_private)
 {
@@ -251,8 +252,6 @@ int main(void)
 {
 	Suite *s = suite_create("libtamalloc");
 	TCase *tc = tcase_create("calls");
-	SRunner *sr;
-	int failed;
 
 	if (access(TAM_DEVICE_PATH, R_OK | W_OK)) {
 		printf("SKIP: %s: %s\n", TAM_DEVICE_PATH, strerror(errno));
@@ -269,9 +268,5 @@ int main(void)
 	tcase_add_test(tc, device_opened_once_and_cloexec);
 	tcase_add_test(tc, works_after_fork);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run((Suite *[]){ s, NULL });
 }

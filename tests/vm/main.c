@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "tam_test.h"
+#include "check_run.h"
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, fd;
+	int fd;
 
 	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -30,13 +30,7 @@ int main(void)
 		return TAM_EXIT_SKIP;
 	}
 
-	sr = srunner_create(mapping_suite());
-	srunner_add_suite(sr, stats_suite());
-	srunner_add_suite(sr, abi_suite());
-	/* Last: it unloads and reloads the module. */
-	srunner_add_suite(sr, module_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* module_suite last: it unloads and reloads the module. */
+	return check_run((Suite *[]){ mapping_suite(), stats_suite(),
+				       abi_suite(), module_suite(), NULL });
 }

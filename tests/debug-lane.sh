@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The debug-kernel lane, inside a VM booted from scripts/debug-kernel's build
+# (KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN): the in-VM suites, the stress
+# and the fuzzer, then rmmod and a kmemleak scan that must find nothing.
+# Any KASAN, lockdep, UBSAN or DEBUG_VM report fails the run in vm-run.
+set -u
+failed=0 passed=0
+run() {
+	echo "== $*"
+	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $*"; fi
+}
+
+mount -t debugfs none /sys/kernel/debug
+echo clear >/sys/kernel/debug/kmemleak	# only what happens from here counts
+
+run tamalloc-tests
+run tamalloc-lib-tests
+run tamalloc-stress -s "${STRESS_SEED:-1}" -n 1000 -l 20
+run tamalloc-fuzz -s "${FUZZ_SEED:-1}" -n 100000
+
+echo "== rmmod tamalloc; kmemleak scan"
+if rmmod tamalloc; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); echo "FAIL: rmmod tamalloc"
+fi
+# Two scans: kmemleak reports an object only once it has looked unreferenced
+# for a whole scan.
+echo scan >/sys/kernel/debug/kmemleak
+sleep 1
+echo scan >/sys/kernel/debug/kmemleak
+leaks=$(cat /sys/kernel/debug/kmemleak)
+if [ -n "$leaks" ]; then
+	failed=$((failed + 1))
+	echo "FAIL: kmemleak reports leaks:"
+	echo "$leaks"
+else
+	passed=$((passed + 1))
+	echo "kmemleak: no leaks"
+fi
+echo "debug-lane: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
