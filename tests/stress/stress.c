@@ -489,6 +489,29 @@ static long mem_free_kib(void)
 	return kib;
 }
 
+/* @procs workers share @sequences sequences; returns non-zero on a failure. */
+static int run_workers(uint64_t seed, unsigned long procs, unsigned long sequences,
+		       unsigned long max_ops, pid_t *pids)
+{
+	int status, failed = 0;
+	unsigned long i;
+
+	for (i = 0; i < procs; i++) {
+		pids[i] = fork();
+		if (!pids[i])
+			worker(seed * 1000003 + i, sequences / procs + (i < sequences % procs),
+			       max_ops);
+	}
+	for (i = 0; i < procs; i++) {
+		if (waitpid(pids[i], &status, 0) != pids[i] || status) {
+			fprintf(stderr, "tamalloc-stress: worker %lu (seed %" PRIu64 ") failed, status %#x\n",
+				i, seed * 1000003 + i, status);
+			failed = 1;
+		}
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = 1;
@@ -523,24 +546,20 @@ int main(int argc, char **argv)
 	printf("tamalloc-stress: seed %" PRIu64 ", %lu processes, %lu sequences of up to %lu operations\n",
 	       seed, procs, sequences, max_ops);
 	fflush(stdout);
+
+	/*
+	 * A short warm-up first (seeded apart from the run): the kernel's slab
+	 * caches grow once to hold this many processes, VMAs and page tables
+	 * and keep that memory; a leak grows with the work after it.
+	 */
+	if (run_workers(~seed, procs, procs * 4, max_ops, pids))
+		return 1;
 	free_before = mem_free_kib();
 
 	poll_pid = fork();
 	if (!poll_pid)
 		poller();
-	for (i = 0; i < procs; i++) {
-		pids[i] = fork();
-		if (!pids[i])
-			worker(seed * 1000003 + i, sequences / procs + (i < sequences % procs),
-			       max_ops);
-	}
-	for (i = 0; i < procs; i++) {
-		if (waitpid(pids[i], &status, 0) != pids[i] || status) {
-			fprintf(stderr, "tamalloc-stress: worker %lu (seed %" PRIu64 ") failed, status %#x\n",
-				i, seed * 1000003 + i, status);
-			failed = 1;
-		}
-	}
+	failed = run_workers(seed, procs, sequences, max_ops, pids);
 	kill(poll_pid, SIGKILL);
 	waitpid(poll_pid, &status, 0);
 	if (!WIFSIGNALED(status)) {
