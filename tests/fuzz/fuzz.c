@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,38 @@ struct fuzzer {
 	void *readonly;		/* a read-only page */
 	void *slot[SLOTS];	/* what mmap returned */
 	size_t slot_len[SLOTS];
+	size_t slot_object[SLOTS];	/* the length mmap made it with */
 };
 
 static unsigned long calls_each;
+static __thread struct fuzzer *current_fuzzer;
+static __thread const char *current_op = "start";
+
+/*
+ * A fault in the fuzzer itself is a harness bug, not the kernel's: say where
+ * it happened, with the thread's slots and the process's mappings, and die.
+ */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct fuzzer *f = current_fuzzer;
+	char buf[4096];
+	ssize_t n;
+	int fd, i;
+
+	(void)uc;
+	dprintf(2, "tamalloc-fuzz: signal %d at %p during %s\n", sig, si->si_addr,
+		current_op);
+	if (f) {
+		dprintf(2, "  valid %p readonly %p\n", f->valid, f->readonly);
+		for (i = 0; i < SLOTS; i++)
+			dprintf(2, "  slot %d: %p + %zu\n", i, f->slot[i], f->slot_len[i]);
+	}
+	fd = open("/proc/self/maps", O_RDONLY);
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(2, buf, (size_t)n) < 0)
+			break;
+	_exit(128 + sig);
+}
 
 static uint64_t next(struct fuzzer *f)
 {
@@ -173,7 +203,7 @@ static void fuzz_mmap(struct fuzzer *f)
 	if (f->slot[s] == MAP_FAILED)
 		f->slot[s] = NULL;
 	else
-		f->slot_len[s] = len;
+		f->slot_len[s] = f->slot_object[s] = len;
 }
 
 static void fuzz_mapping_op(struct fuzzer *f)
@@ -205,9 +235,17 @@ static void fuzz_mapping_op(struct fuzzer *f)
 			f->slot_len[s] = n;
 		}
 		break;
-	case 3:	/* touch, if it is readable and writable */
+	case 3:
+		/*
+		 * Touch, if readable and writable, within the object's first
+		 * length: random flags may have made it anonymous shared memory,
+		 * and touching such a shmem object past its size after an
+		 * mremap() growth is SIGBUS by design.
+		 */
+		current_op = "touch";
 		if (mprotect(p, len, PROT_READ | PROT_WRITE) == 0)
-			for (off = 0; off < len && off < 8 * PAGE; off += PAGE)
+			for (off = 0; off < len && off < f->slot_object[s] &&
+			     off < 8 * PAGE; off += PAGE)
 				p[off] = (char)off;
 		break;
 	case 4:
@@ -231,6 +269,7 @@ static void *fuzz_thread(void *arg)
 	struct fuzzer *f = arg;
 	unsigned long i;
 
+	current_fuzzer = f;
 	f->fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (f->fd < 0)
 		return (void *)1;
@@ -242,12 +281,15 @@ static void *fuzz_thread(void *arg)
 	for (i = 0; i < calls_each; i++) {
 		switch (below(f, 10)) {
 		case 0: case 1:
+			current_op = "mmap";
 			fuzz_mmap(f);
 			break;
 		case 2: case 3: case 4:
+			current_op = "mapping op";
 			fuzz_mapping_op(f);
 			break;
 		default:
+			current_op = "ioctl";
 			fuzz_ioctl(f);
 			break;
 		}
@@ -311,6 +353,12 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "tamalloc-fuzz: %s: %s\n", TAM_DEVICE_PATH, strerror(errno));
 		return 77;
+	}
+	{
+		struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
 	}
 	calls_each = calls / (unsigned long)threads;
 	printf("tamalloc-fuzz: seed %" PRIu64 ", %lu calls over %d threads\n",
