@@ -201,17 +201,23 @@ retry:
 		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 		if (!page)
 			return NULL;
+		/*
+		 * The page tables' reference is taken before the page is
+		 * published: once in the xarray, a discard may take the
+		 * object's reference away at once.
+		 */
+		get_page(page);
 		/* Two threads may fault one offset: both must map one page. */
 		old = xa_cmpxchg(&region->pages, index, NULL, page,
 				 GFP_KERNEL_ACCOUNT);
 		if (old) {
-			__free_page(page);
+			put_page(page);
+			put_page(page);
 			if (xa_is_err(old))
 				return NULL;
 			goto retry;
 		}
 		atomic64_inc(&tam_counters.shared_pages);
-		get_page(page);		/* the page tables' reference */
 	}
 
 	lock_page(page);
