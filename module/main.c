@@ -8,7 +8,8 @@
  * figures (include/linux/tamalloc.h).
  *
  * The device can be opened by anyone, like /dev/zero: its memory is charged to
- * the memory cgroup of the process that touches it.
+ * the memory cgroup of the process that touches it, and bounded by the caps
+ * in limits.c.
  */
 
 #include <linux/fs.h>
@@ -44,10 +45,11 @@ static int __init tam_init(void)
 	int err;
 
 	/* The ABI's first-version sizes are fixed forever. */
-	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct tam_pid_list) != TAM_PID_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_range) != TAM_RANGE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct tam_limits) != TAM_LIMITS_SIZE_VER0);
 
 	err = tam_region_init();
 	if (err)
@@ -66,6 +68,7 @@ static void __exit tam_exit(void)
 {
 	misc_deregister(&tam_misc);
 	tam_region_exit();
+	tam_procs_exit();
 }
 
 module_init(tam_init);

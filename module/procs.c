@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The registry of processes that have tamalloc mappings.
+ * The registry of processes that have tamalloc mappings or caps.
  *
- * A process here is an mm: threads share one.  An entry lives exactly as long
- * as its mm has tamalloc VMAs, so the mm it points to is always alive (its
- * VMAs are closed in exit_mmap() before the mm is freed).  Entries are
- * created by mmap() and by ->open() in a forked child, counted up by every
- * ->open() and down by every ->close().
+ * A process here is an mm: threads share one.  An entry is created by mmap(),
+ * by ->open() in a forked child, or by setting caps; it is counted up by every
+ * ->open() and down by every ->close().  It goes when the mm has no tamalloc
+ * VMA left and either has no caps or is exiting; an entry left with caps by a
+ * process that exited without tamalloc mappings is reaped the next time an
+ * entry is made.
  *
  * The fault path looks entries up under RCU; everything else takes
  * tam_procs_lock.
@@ -22,22 +23,16 @@
 
 #define TAM_PROCS_HASH_BITS	8
 
-struct tam_proc {
-	struct hlist_node node;
-	struct mm_struct *mm;
-	unsigned long vmas;		/* under tam_procs_lock */
-	u64 peak_resident;		/* under tam_procs_lock */
-	atomic64_t faults;
-	struct rcu_head rcu;
-};
-
 static DEFINE_HASHTABLE(tam_procs, TAM_PROCS_HASH_BITS);
 static DEFINE_SPINLOCK(tam_procs_lock);
 
 struct tam_counters tam_counters;
 
-/* Under tam_procs_lock or rcu_read_lock(). */
-static struct tam_proc *tam_proc_find(struct mm_struct *mm)
+/*
+ * Under tam_procs_lock or rcu_read_lock(), or from a context that keeps one
+ * of the mm's tamalloc VMAs alive (its entry cannot go then).
+ */
+struct tam_proc *tam_procs_find(struct mm_struct *mm)
 {
 	struct tam_proc *proc;
 
@@ -49,34 +44,134 @@ static struct tam_proc *tam_proc_find(struct mm_struct *mm)
 	return NULL;
 }
 
-int tam_procs_add_vma(struct mm_struct *mm, gfp_t gfp)
+/* The pages charged to @proc: see struct tam_proc. */
+u64 tam_proc_charged_pages(struct tam_proc *proc)
 {
-	struct tam_proc *proc, *fresh = NULL;
+	s64 pages = atomic64_read(&proc->charged_base) +
+		    atomic64_read(&proc->faults);
+
+	return max_t(s64, pages, 0);
+}
+
+static bool tam_proc_has_limits(const struct tam_proc *proc)
+{
+	return proc->reserved_limit || proc->resident_limit;
+}
+
+/* Unhash @proc; the caller drops the mm and frees it after unlocking. */
+static void tam_proc_unhash(struct tam_proc *proc)
+{
+	lockdep_assert_held(&tam_procs_lock);
+	hash_del_rcu(&proc->node);
+	/* Its charges leave the system's figures with it. */
+	atomic64_sub(atomic64_read(&proc->charged_base) +
+		     atomic64_read(&proc->faults), &tam_counters.charged_base);
+	WARN_ON_ONCE(atomic64_read(&proc->reserved));
+}
+
+static void tam_proc_free(struct tam_proc *proc)
+{
+	mmdrop(proc->mm);
+	kfree_rcu(proc, rcu);
+}
+
+/* Entries kept for their caps whose process has exited. */
+static struct tam_proc *tam_procs_find_dead_locked(void)
+{
+	struct tam_proc *proc;
+	unsigned int bkt;
+
+	hash_for_each(tam_procs, bkt, proc, node) {
+		if (!proc->vmas && !atomic_read(&proc->mm->mm_users))
+			return proc;
+	}
+	return NULL;
+}
+
+static void tam_procs_reap(void)
+{
+	struct tam_proc *proc;
 
 	for (;;) {
 		spin_lock(&tam_procs_lock);
-		proc = tam_proc_find(mm);
-		if (proc || fresh)
+		proc = tam_procs_find_dead_locked();
+		if (proc)
+			tam_proc_unhash(proc);
+		spin_unlock(&tam_procs_lock);
+		if (!proc)
+			return;
+		tam_proc_free(proc);
+	}
+}
+
+static struct tam_proc *tam_proc_alloc(struct mm_struct *mm, gfp_t gfp)
+{
+	struct tam_proc *proc = kzalloc(sizeof(*proc), gfp);
+
+	if (proc) {
+		mmgrab(mm);
+		proc->mm = mm;
+	}
+	return proc;
+}
+
+/*
+ * The entry of @mm, made from @fresh if there is none: a forked child
+ * (@parent is the mm it was forked from) starts with its parent's caps and
+ * charges.  Returns NULL if there is none and no @fresh.
+ */
+static struct tam_proc *tam_procs_get_locked(struct mm_struct *mm,
+					     struct mm_struct *parent,
+					     struct tam_proc **fresh)
+{
+	struct tam_proc *proc = tam_procs_find(mm), *from;
+	u64 pages;
+
+	if (proc || !*fresh)
+		return proc;
+	proc = *fresh;
+	*fresh = NULL;
+	from = parent && parent != mm ? tam_procs_find(parent) : NULL;
+	if (from) {
+		proc->reserved_limit = from->reserved_limit;
+		proc->resident_limit = from->resident_limit;
+		/* An upper bound of the pages the child's copy may have. */
+		pages = tam_proc_charged_pages(from);
+		atomic64_set(&proc->charged_base, pages);
+		atomic64_add(pages, &tam_counters.charged_base);
+	}
+	hash_add_rcu(tam_procs, &proc->node, (unsigned long)mm);
+	return proc;
+}
+
+/* @parent: the mm a VMA is being copied from at fork, or NULL. */
+int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp)
+{
+	struct tam_proc *proc, *fresh = NULL;
+	bool made = false;
+
+	for (;;) {
+		spin_lock(&tam_procs_lock);
+		proc = tam_procs_get_locked(mm, parent, &fresh);
+		if (proc)
 			break;
 		/* First mapping in this mm: allocate outside the lock. */
 		spin_unlock(&tam_procs_lock);
-		fresh = kzalloc(sizeof(*fresh), gfp);
+		fresh = tam_proc_alloc(mm, gfp);
 		if (!fresh)
 			return -ENOMEM;
-		fresh->mm = mm;
+		made = true;
 	}
 
-	if (!proc) {
-		proc = fresh;
-		fresh = NULL;
-		hash_add_rcu(tam_procs, &proc->node, (unsigned long)mm);
+	if (!proc->vmas++)
 		atomic64_inc(&tam_counters.processes);
-	}
-	proc->vmas++;
 	atomic64_inc(&tam_counters.mappings);
 	spin_unlock(&tam_procs_lock);
 
-	kfree(fresh);
+	if (fresh)
+		tam_proc_free(fresh);
+	else if (made)
+		tam_procs_reap();
 	return 0;
 }
 
@@ -85,8 +180,8 @@ void tam_procs_remove_vma(struct mm_struct *mm)
 	struct tam_proc *proc;
 
 	spin_lock(&tam_procs_lock);
-	proc = tam_proc_find(mm);
-	if (WARN_ON_ONCE(!proc)) {
+	proc = tam_procs_find(mm);
+	if (WARN_ON_ONCE(!proc || !proc->vmas)) {
 		spin_unlock(&tam_procs_lock);
 		return;
 	}
@@ -95,29 +190,93 @@ void tam_procs_remove_vma(struct mm_struct *mm)
 		spin_unlock(&tam_procs_lock);
 		return;
 	}
-	hash_del_rcu(&proc->node);
 	atomic64_dec(&tam_counters.processes);
+	/* Caps outlive the mappings, not the process (exit_mmap() is here). */
+	if (tam_proc_has_limits(proc) && atomic_read(&mm->mm_users)) {
+		spin_unlock(&tam_procs_lock);
+		return;
+	}
+	tam_proc_unhash(proc);
 	spin_unlock(&tam_procs_lock);
-	kfree_rcu(proc, rcu);
+	tam_proc_free(proc);
 }
 
-void tam_procs_count_fault(struct mm_struct *mm)
+/* Is @new a looser cap than @old?  0 is no cap at all. */
+static bool tam_limit_raised(u64 old, u64 new)
+{
+	return old && (!new || new > old);
+}
+
+/*
+ * Set @mm's caps.  Lowering is always allowed; raising one, or lifting it
+ * (0), only if @may_raise.
+ */
+int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
+			 bool may_raise)
+{
+	struct tam_proc *proc, *fresh = NULL, *gone = NULL;
+	bool raise;
+	int err = 0;
+
+	for (;;) {
+		spin_lock(&tam_procs_lock);
+		proc = tam_procs_get_locked(mm, NULL, &fresh);
+		if (proc)
+			break;
+		spin_unlock(&tam_procs_lock);
+		/* Nothing to keep for a process that has no entry and no caps. */
+		if (!reserved && !resident)
+			return 0;
+		fresh = tam_proc_alloc(mm, GFP_KERNEL_ACCOUNT);
+		if (!fresh)
+			return -ENOMEM;
+	}
+
+	raise = tam_limit_raised(proc->reserved_limit, reserved) ||
+		tam_limit_raised(proc->resident_limit, resident);
+	if (raise && !may_raise) {
+		err = -EPERM;
+	} else {
+		WRITE_ONCE(proc->reserved_limit, reserved);
+		WRITE_ONCE(proc->resident_limit, resident);
+	}
+	if (!proc->vmas && !tam_proc_has_limits(proc)) {
+		tam_proc_unhash(proc);
+		gone = proc;
+	}
+	spin_unlock(&tam_procs_lock);
+
+	if (fresh)
+		tam_proc_free(fresh);
+	if (gone)
+		tam_proc_free(gone);
+	tam_procs_reap();
+	return err;
+}
+
+void tam_procs_get_limits(struct mm_struct *mm, u64 *reserved, u64 *resident)
 {
 	struct tam_proc *proc;
 
+	*reserved = 0;
+	*resident = 0;
 	rcu_read_lock();
-	proc = tam_proc_find(mm);
-	if (proc)
-		atomic64_inc(&proc->faults);
+	proc = tam_procs_find(mm);
+	if (proc) {
+		*reserved = READ_ONCE(proc->reserved_limit);
+		*resident = READ_ONCE(proc->resident_limit);
+	}
 	rcu_read_unlock();
 }
 
 bool tam_procs_has_mm(struct mm_struct *mm)
 {
+	struct tam_proc *proc;
 	bool found;
 
 	rcu_read_lock();
-	found = tam_proc_find(mm);
+	proc = tam_procs_find(mm);
+	found = proc && READ_ONCE(proc->vmas);
 	rcu_read_unlock();
 	return found;
 }
@@ -128,11 +287,29 @@ u64 tam_procs_faults(struct mm_struct *mm)
 	u64 faults = 0;
 
 	rcu_read_lock();
-	proc = tam_proc_find(mm);
+	proc = tam_procs_find(mm);
 	if (proc)
 		faults = atomic64_read(&proc->faults);
 	rcu_read_unlock();
 	return faults;
+}
+
+/*
+ * A measurement found @pages charged to @mm; @faults_before is the mm's fault
+ * count read before it began.  Faults counted since may or may not be among
+ * @pages: they stay charged.
+ */
+void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before)
+{
+	struct tam_proc *proc;
+	s64 base = (s64)pages - (s64)faults_before;
+
+	spin_lock(&tam_procs_lock);
+	proc = tam_procs_find(mm);
+	if (proc)
+		atomic64_add(base - atomic64_xchg(&proc->charged_base, base),
+			     &tam_counters.charged_base);
+	spin_unlock(&tam_procs_lock);
 }
 
 /* Record a measured resident figure; returns the peak so far. */
@@ -142,7 +319,7 @@ u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident)
 	u64 peak = resident;
 
 	spin_lock(&tam_procs_lock);
-	proc = tam_proc_find(mm);
+	proc = tam_procs_find(mm);
 	if (proc) {
 		proc->peak_resident = max(proc->peak_resident, resident);
 		peak = proc->peak_resident;
@@ -152,10 +329,11 @@ u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident)
 }
 
 /*
- * Take a reference (mmget) on every registered mm that is still in use, so the
- * caller can measure them without holding the lock: measuring takes mmap_lock,
- * which ranks above tam_procs_lock (->close runs under it).  Returns a
- * kvmalloc'd array the caller mmput()s and kvfree()s, or NULL.
+ * Take a reference (mmget) on every registered mm that has tamalloc mappings
+ * and is still in use, so the caller can measure them without holding the
+ * lock: measuring takes mmap_lock, which ranks above tam_procs_lock (->close
+ * runs under it).  Returns a kvmalloc'd array the caller mmput()s and
+ * kvfree()s, or NULL.
  */
 struct mm_struct **tam_procs_get_mms(unsigned int *nr)
 {
@@ -178,10 +356,28 @@ struct mm_struct **tam_procs_get_mms(unsigned int *nr)
 	}
 
 	hash_for_each(tam_procs, bkt, proc, node) {
-		if (mmget_not_zero(proc->mm))
+		if (proc->vmas && mmget_not_zero(proc->mm))
 			mms[n++] = proc->mm;
 	}
 	spin_unlock(&tam_procs_lock);
 	*nr = n;
 	return mms;
+}
+
+/*
+ * Module unload: no mapping and no descriptor exists, so only entries kept
+ * for caps are left.
+ */
+void tam_procs_exit(void)
+{
+	struct hlist_node *tmp;
+	struct tam_proc *proc;
+	unsigned int bkt;
+
+	hash_for_each_safe(tam_procs, bkt, tmp, proc, node) {
+		WARN_ON_ONCE(proc->vmas);
+		hash_del(&proc->node);
+		mmdrop(proc->mm);
+		kfree(proc);
+	}
 }

@@ -278,13 +278,14 @@ static struct page *tam_private_page(void)
 	return alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 }
 
+/* Hand @page to the kernel's fault path, or undo the charge if there is none. */
 static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page,
 				 vm_fault_t locked)
 {
-	if (!page)
+	if (!page) {
+		tam_uncharge_fault(vmf->vma->vm_mm);
 		return VM_FAULT_OOM;
-	atomic64_inc(&tam_counters.faults);
-	tam_procs_count_fault(vmf->vma->vm_mm);
+	}
 	vmf->page = page;
 	return locked;
 }
@@ -292,13 +293,20 @@ static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page,
 static vm_fault_t tam_shared_fault(struct vm_fault *vmf)
 {
 	struct tam_region *region = vmf->vma->vm_file->private_data;
+	vm_fault_t ret = tam_charge_fault(vmf);
 
+	if (ret)
+		return ret;
 	return tam_fault_page(vmf, tam_region_page(region, vmf->pgoff),
 			      VM_FAULT_LOCKED);
 }
 
 static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 {
+	vm_fault_t ret = tam_charge_fault(vmf);
+
+	if (ret)
+		return ret;
 	return tam_fault_page(vmf, tam_private_page(), 0);
 }
 
@@ -316,19 +324,23 @@ static vm_fault_t tam_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 
 /*
  * ->open runs for the new VMA of a split, for the new VMA of an mremap move
- * and for each VMA a child inherits at fork; ->close runs for every VMA that
- * goes away.  Every VMA is opened (or mmapped) once and closed once, which is
- * what the per-process registry counts on.
+ * and for each VMA a child inherits at fork (current is the parent then);
+ * ->close runs for every VMA that goes away.  Every VMA is opened (or
+ * mmapped) once and closed once, which is what the per-process registry and
+ * the reserved charges count on.
  * open() cannot fail, hence __GFP_NOFAIL for the registry entry a forked
  * child needs (a few dozen bytes).
  */
-static void tam_private_open(struct vm_area_struct *vma)
+static void tam_vma_open(struct vm_area_struct *vma)
 {
-	tam_procs_add_vma(vma->vm_mm, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	tam_procs_add_vma(vma->vm_mm, current->mm,
+			  GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	tam_reserve_open(vma);
 }
 
 static void tam_private_close(struct vm_area_struct *vma)
 {
+	tam_reserve_close(vma);
 	tam_procs_remove_vma(vma->vm_mm);
 }
 
@@ -339,14 +351,14 @@ static void tam_shared_close(struct vm_area_struct *vma)
 }
 
 static const struct vm_operations_struct tam_shared_vm_ops = {
-	.open	= tam_private_open,
+	.open	= tam_vma_open,
 	.close	= tam_shared_close,
 	.fault	= tam_shared_fault,
 	.map_pages = tam_map_pages,
 };
 
 static const struct vm_operations_struct tam_private_vm_ops = {
-	.open	= tam_private_open,
+	.open	= tam_vma_open,
 	.close	= tam_private_close,
 	.fault	= tam_private_fault,
 	.map_pages = tam_map_pages,
@@ -410,9 +422,12 @@ int tam_region_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff)
 		return -EINVAL;
 
-	err = tam_procs_add_vma(vma->vm_mm, GFP_KERNEL_ACCOUNT);
+	err = tam_procs_add_vma(vma->vm_mm, NULL, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
+	err = tam_reserve_mmap(vma);
+	if (err)
+		goto err_remove;
 
 	if (!(vma->vm_flags & VM_SHARED)) {
 		vma->vm_ops = &tam_private_vm_ops;
@@ -421,13 +436,19 @@ int tam_region_mmap(struct file *file, struct vm_area_struct *vma)
 
 	object = tam_region_create();
 	if (IS_ERR(object)) {
-		tam_procs_remove_vma(vma->vm_mm);
-		return PTR_ERR(object);
+		err = PTR_ERR(object);
+		goto err_unreserve;
 	}
 	vma_set_file(vma, object);
 	fput(object);		/* the VMA holds its own reference now */
 	vma->vm_ops = &tam_shared_vm_ops;
 	return 0;
+
+err_unreserve:
+	tam_reserve_close(vma);
+err_remove:
+	tam_procs_remove_vma(vma->vm_mm);
+	return err;
 }
 
 /* /proc/PID/maps names shared objects after the device, as private ones are. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Measuring processes, and the ioctls: the stats, and discarding a range.
+ * Measuring processes, and the ioctls: the stats, discarding a range, caps.
  *
  * Reserved and resident bytes are measured, not counted: the kernel zaps PTEs
  * (munmap of a part, MADV_DONTNEED, exit) and copies private pages (COW after
@@ -28,33 +28,46 @@
 /* Bigger structs than this are not an older or newer ABI but garbage. */
 #define TAM_MAX_STRUCT_SIZE	PAGE_SIZE
 
-struct tam_measure {
-	u64 reserved;
-	u64 resident;
-	u64 mappings;
-};
-
 static atomic64_t tam_peak_resident;
 
-static int tam_count_present(pte_t *pte, unsigned long addr, void *data)
-{
-	unsigned long *pages = data;
+/* Page table entries of a measured range. */
+struct tam_pte_count {
+	unsigned long present;		/* mapped now: smaps Rss */
+	unsigned long used;		/* present or swapped out: charged */
+};
 
-	if (pte_present(ptep_get(pte)))
-		(*pages)++;
+static int tam_count_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct tam_pte_count *count = data;
+	pte_t pte = ptep_get(ptep);
+
+	if (pte_none(pte))
+		return 0;
+	count->used++;
+	if (pte_present(pte))
+		count->present++;
 	return 0;
 }
 
-/* Add @mm's tamalloc figures to @m. */
-static int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m)
+/*
+ * Add @mm's tamalloc figures to @m, and reset the pages charged to it for
+ * the caps.  @lock says whether to take mmap_lock, only try it (-EBUSY), or
+ * rely on the caller holding it.
+ */
+int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
+		   enum tam_lock_mode lock)
 {
 	VMA_ITERATOR(vmi, mm, 0);
+	struct tam_pte_count count = {};
 	struct vm_area_struct *vma;
-	unsigned long pages = 0;
+	u64 faults_before;
 	int err = 0;
 
-	if (mmap_read_lock_killable(mm))
+	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
 		return -EINTR;
+	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
+		return -EBUSY;
+	faults_before = tam_procs_faults(mm);
 	for_each_vma(vmi, vma) {
 		unsigned long size = vma->vm_end - vma->vm_start;
 
@@ -64,12 +77,15 @@ static int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m)
 		m->reserved += size;
 		/* Visits only page tables that exist: cheap for sparse use. */
 		err = apply_to_existing_page_range(mm, vma->vm_start, size,
-						   tam_count_present, &pages);
+						   tam_count_pte, &count);
 		if (err)
 			break;
 	}
-	mmap_read_unlock(mm);
-	m->resident += (u64)pages << PAGE_SHIFT;
+	if (!err)
+		tam_procs_set_charged(mm, count.used, faults_before);
+	if (lock != TAM_LOCKED)
+		mmap_read_unlock(mm);
+	m->resident += (u64)count.present << PAGE_SHIFT;
 	return err;
 }
 
@@ -101,10 +117,19 @@ static long tam_with_task_mm(struct task_struct *p,
 	return ret;
 }
 
+/*
+ * The OOM killer's scale: RAM plus swap.  Total swap is not exported to
+ * modules; free swap stands in for it, so figures are exact on a machine with
+ * no swap in use.
+ */
+static unsigned long tam_oom_totalpages(void)
+{
+	return totalram_pages() + get_nr_swap_pages();
+}
+
 /* oom_badness() (not exported) for a task_lock()ed thread with an mm. */
 static long tam_oom_badness_locked(struct task_struct *t)
 {
-	unsigned long totalpages = totalram_pages() + get_nr_swap_pages();
 	long points, adj = t->signal->oom_score_adj;
 
 	if (adj == OOM_SCORE_ADJ_MIN ||
@@ -112,17 +137,12 @@ static long tam_oom_badness_locked(struct task_struct *t)
 		return LONG_MIN;
 	points = get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
 		 mm_pgtables_bytes(t->mm) / PAGE_SIZE;
-	return points + adj * (long)(totalpages / 1000);
+	return points + adj * (long)(tam_oom_totalpages() / 1000);
 }
 
-/*
- * The figure /proc/PID/oom_score shows, as proc_oom_score() computes it.
- * Total swap is not exported to modules; free swap stands in for it, so the
- * figure is exact on a machine with no swap in use.
- */
+/* The figure /proc/PID/oom_score shows, as proc_oom_score() computes it. */
 static u64 tam_oom_score(struct task_struct *task)
 {
-	unsigned long totalpages = totalram_pages() + get_nr_swap_pages();
 	long badness;
 
 	if (is_global_init(task) || (task->flags & PF_KTHREAD))
@@ -130,7 +150,27 @@ static u64 tam_oom_score(struct task_struct *task)
 	badness = tam_with_task_mm(task, tam_oom_badness_locked, LONG_MIN);
 	if (badness == LONG_MIN)
 		return 0;
-	return (1000 + badness * 1000 / (long)totalpages) * 2 / 3;
+	return (1000 + badness * 1000 / (long)tam_oom_totalpages()) * 2 / 3;
+}
+
+/*
+ * Does the caller have the credentials of @task (@uid and @gid match all of
+ * its uids and gids), or @cap over its user namespace?
+ */
+static bool tam_creds_match(struct task_struct *task, kuid_t uid, kgid_t gid,
+			    int cap)
+{
+	const struct cred *tcred;
+	bool ok;
+
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = (uid_eq(uid, tcred->euid) && uid_eq(uid, tcred->suid) &&
+	      uid_eq(uid, tcred->uid) && gid_eq(gid, tcred->egid) &&
+	      gid_eq(gid, tcred->sgid) && gid_eq(gid, tcred->gid)) ||
+	     ns_capable(tcred->user_ns, cap);
+	rcu_read_unlock();
+	return ok;
 }
 
 /*
@@ -140,32 +180,32 @@ static u64 tam_oom_score(struct task_struct *task)
  */
 static bool tam_may_read(struct task_struct *task)
 {
-	const struct cred *cred = current_cred(), *tcred;
-	kuid_t uid = cred->fsuid;
-	kgid_t gid = cred->fsgid;
+	const struct cred *cred = current_cred();
 	struct mm_struct *mm;
 	bool ok;
 
 	if (same_thread_group(task, current))
 		return true;
-
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = (uid_eq(uid, tcred->euid) && uid_eq(uid, tcred->suid) &&
-	      uid_eq(uid, tcred->uid) && gid_eq(gid, tcred->egid) &&
-	      gid_eq(gid, tcred->sgid) && gid_eq(gid, tcred->gid)) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (!ok)
+	if (!tam_creds_match(task, cred->fsuid, cred->fsgid, CAP_SYS_PTRACE))
 		return false;
 
 	/* A setuid process that is not dumpable is not readable either. */
+	ok = true;
 	task_lock(task);
 	mm = task->mm;
 	if (mm && get_dumpable(mm) != SUID_DUMP_USER)
 		ok = ns_capable(mm->user_ns, CAP_SYS_PTRACE);
 	task_unlock(task);
 	return ok;
+}
+
+/* The right prlimit() asks for, as check_prlimit_permission() decides it. */
+static bool tam_may_limit(struct task_struct *task)
+{
+	const struct cred *cred = current_cred();
+
+	return same_thread_group(task, current) ||
+	       tam_creds_match(task, cred->uid, cred->gid, CAP_SYS_RESOURCE);
 }
 
 /* Read the size the caller's struct was compiled with. */
@@ -225,13 +265,15 @@ static int tam_fill_proc(struct task_struct *task, struct tam_proc_stats *st)
 	mm = get_task_mm(task);
 	if (!mm)
 		return 0;	/* exiting, or a kernel thread: nothing mapped */
-	err = tam_measure_mm(mm, &m);
+	err = tam_measure_mm(mm, &m, TAM_LOCK);
 	if (!err) {
 		st->reserved_bytes = m.reserved;
 		st->resident_bytes = m.resident;
 		st->mappings = m.mappings;
 		st->faults = tam_procs_faults(mm);
 		st->peak_resident_bytes = tam_procs_update_peak(mm, m.resident);
+		tam_procs_get_limits(mm, &st->reserved_limit,
+				     &st->resident_limit);
 	}
 	mmput(mm);
 	return err;
@@ -282,7 +324,7 @@ static int tam_ioctl_sys_stats(void __user *arg)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		if (!err)
-			err = tam_measure_mm(mms[i], &m);
+			err = tam_measure_mm(mms[i], &m, TAM_LOCK);
 		mmput(mms[i]);
 	}
 	kvfree(mms);
@@ -302,6 +344,8 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	st.mappings = atomic64_read(&tam_counters.mappings);
 	st.shared_bytes = (u64)atomic64_read(&tam_counters.shared_pages) <<
 			  PAGE_SHIFT;
+	st.reserved_limit = READ_ONCE(tam_max_reserved_bytes);
+	st.resident_limit = READ_ONCE(tam_max_resident_bytes);
 	return tam_put_reply(arg, usize, &st, sizeof(st));
 }
 
@@ -381,6 +425,42 @@ static int tam_ioctl_discard(void __user *arg)
 	return tam_region_discard(current->mm, range.addr, range.addr + range.len);
 }
 
+static int tam_ioctl_set_limits(void __user *arg)
+{
+	struct tam_limits lim;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	u64 usize;
+	int err;
+
+	err = tam_get_size(arg, TAM_LIMITS_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	err = copy_struct_from_user(&lim, sizeof(lim), arg, usize);
+	if (err)
+		return err;
+	if (lim.flags || lim.pid < 0)
+		return -EINVAL;
+
+	task = tam_get_task(lim.pid);
+	if (!task)
+		return -ESRCH;
+	if (!tam_may_limit(task)) {
+		err = -EPERM;
+		goto out;
+	}
+	mm = get_task_mm(task);
+	if (!mm) {
+		err = -ESRCH;	/* exiting: no address space to cap */
+		goto out;
+	}
+	err = tam_limits_set(mm, lim.reserved_limit, lim.resident_limit);
+	mmput(mm);
+out:
+	put_task_struct(task);
+	return err;
+}
+
 long tam_ioctl(unsigned int cmd, void __user *arg)
 {
 	switch (cmd) {
@@ -392,6 +472,8 @@ long tam_ioctl(unsigned int cmd, void __user *arg)
 		return tam_ioctl_list_pids(arg);
 	case TAM_IOC_DISCARD:
 		return tam_ioctl_discard(arg);
+	case TAM_IOC_SET_LIMITS:
+		return tam_ioctl_set_limits(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -5,6 +5,7 @@
  *   main.c    the misc device, its file operations and module set-up
  *   region.c  the memory object behind each mmap() and its fault handler
  *   procs.c   the registry of processes (mms) that have tamalloc mappings
+ *   limits.c  the caps: charging reserved bytes and touched pages
  *   stats.c   measuring processes, and the ioctls
  */
 #ifndef _TAM_TAMALLOC_H
@@ -23,14 +24,44 @@ bool tam_vma_is_ours(const struct vm_area_struct *vma);
 int tam_region_init(void);
 void tam_region_exit(void);
 
+/*
+ * A process (an mm: threads share it) known to the registry: it has tamalloc
+ * mappings, or caps set on it.  The entry holds a reference on the
+ * mm_struct (mmgrab) so no other mm can take its address while it lives.
+ *
+ * Touched pages are charged, for the resident caps, as an estimate that is
+ * never below the truth: charged_base + faults, where each fault adds one and
+ * a measurement of the page tables (stats.c) resets charged_base.  Pages the
+ * kernel zaps without telling the driver (munmap, MADV_DONTNEED) stay charged
+ * until the next measurement.
+ */
+struct tam_proc {
+	struct hlist_node node;
+	struct mm_struct *mm;
+	unsigned long vmas;		/* under tam_procs_lock */
+	u64 peak_resident;		/* under tam_procs_lock */
+	u64 reserved_limit;		/* bytes, 0 = none; set under the lock */
+	u64 resident_limit;		/* bytes, 0 = none; set under the lock */
+	atomic64_t faults;
+	atomic64_t reserved;		/* bytes charged by the mm's VMAs */
+	atomic64_t charged_base;	/* pages; may be negative */
+	struct rcu_head rcu;
+};
+
 /* procs.c */
-int tam_procs_add_vma(struct mm_struct *mm, gfp_t gfp);
+int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp);
 void tam_procs_remove_vma(struct mm_struct *mm);
-void tam_procs_count_fault(struct mm_struct *mm);
+struct tam_proc *tam_procs_find(struct mm_struct *mm);
 u64 tam_procs_faults(struct mm_struct *mm);
+void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before);
+u64 tam_proc_charged_pages(struct tam_proc *proc);
 u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident);
+int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
+			 bool may_raise);
+void tam_procs_get_limits(struct mm_struct *mm, u64 *reserved, u64 *resident);
 struct mm_struct **tam_procs_get_mms(unsigned int *nr);
 bool tam_procs_has_mm(struct mm_struct *mm);
+void tam_procs_exit(void);
 
 /* Counters kept as things happen; reading any of them is O(1). */
 struct tam_counters {
@@ -38,11 +69,32 @@ struct tam_counters {
 	atomic64_t processes;
 	atomic64_t mappings;
 	atomic64_t shared_pages;
+	atomic64_t reserved;		/* bytes charged by every VMA */
+	atomic64_t charged_base;	/* charged pages = faults + this */
 };
 
 extern struct tam_counters tam_counters;
 
+/* limits.c */
+extern unsigned long long tam_max_reserved_bytes;
+extern unsigned long long tam_max_resident_bytes;
+int tam_reserve_mmap(struct vm_area_struct *vma);
+void tam_reserve_open(struct vm_area_struct *vma);
+void tam_reserve_close(struct vm_area_struct *vma);
+vm_fault_t tam_charge_fault(struct vm_fault *vmf);
+void tam_uncharge_fault(struct mm_struct *mm);
+int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident);
+
 /* stats.c */
+enum tam_lock_mode { TAM_LOCK, TAM_TRYLOCK, TAM_LOCKED };
+struct tam_measure {
+	u64 reserved;
+	u64 resident;
+	u64 mappings;
+};
+
+int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
+		   enum tam_lock_mode lock);
 long tam_ioctl(unsigned int cmd, void __user *arg);
 
 #endif /* _TAM_TAMALLOC_H */

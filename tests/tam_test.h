@@ -73,6 +73,7 @@ void sync_wait_parent(struct sync_pair *s);
 Suite *mapping_suite(void);
 Suite *stats_suite(void);
 Suite *abi_suite(void);
+Suite *limits_suite(void);
 Suite *module_suite(void);
 
 #endif /* TAM_TEST_H */

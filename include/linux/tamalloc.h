@@ -43,9 +43,13 @@ struct tam_proc_stats {
 	__u64 mappings;			/* tamalloc VMAs in the process */
 	__u64 oom_score;		/* as /proc/PID/oom_score */
 	char comm[TAM_COMM_LEN];	/* NUL-terminated */
+	/* since version 1: the process's caps (TAM_IOC_SET_LIMITS), 0 = none */
+	__u64 reserved_limit;
+	__u64 resident_limit;
 };
 
 #define TAM_PROC_STATS_SIZE_VER0	80
+#define TAM_PROC_STATS_SIZE_VER1	96
 
 /*
  * System-wide figures.  faults, processes, mappings and shared_bytes are
@@ -64,9 +68,16 @@ struct tam_sys_stats {
 	__u64 processes;
 	__u64 mappings;
 	__u64 shared_bytes;
+	/*
+	 * since version 1: the system-wide caps, the module parameters
+	 * max_reserved_bytes and max_resident_bytes; 0 = none
+	 */
+	__u64 reserved_limit;
+	__u64 resident_limit;
 };
 
 #define TAM_SYS_STATS_SIZE_VER0		64
+#define TAM_SYS_STATS_SIZE_VER1		80
 
 /*
  * The processes that have tamalloc mappings.  The kernel stores up to
@@ -99,6 +110,29 @@ struct tam_range {
 #define TAM_RANGE_SIZE_VER0		24
 
 /*
+ * Caps on one process's tamalloc memory, in bytes; 0 = no cap.  Both are
+ * set at once: to keep one, pass the value TAM_IOC_PROC_STATS reports.
+ *
+ * reserved_limit bounds the sum of the sizes of its tamalloc mappings: an
+ * mmap() that would pass it fails with ENOMEM.  resident_limit bounds the
+ * pages of them it has touched and not given back (in memory or swapped out):
+ * a fault that would pass it gets SIGBUS.  Anyone may lower the caps of a
+ * process they may prlimit(); raising one (or lifting it with 0) needs
+ * CAP_SYS_RESOURCE (EPERM).  The caps belong to the address space: children
+ * forked while it has tamalloc mappings inherit them, exec() drops them.
+ * Input only; flags must be 0.
+ */
+struct tam_limits {
+	__u64 size;			/* sizeof(struct) */
+	__s32 pid;			/* thread group id, 0 for the caller */
+	__u32 flags;
+	__u64 reserved_limit;
+	__u64 resident_limit;
+};
+
+#define TAM_LIMITS_SIZE_VER0		32
+
+/*
  * The numbers encode the first version's sizes and never change: growth is
  * carried by the size field, not by new ioctl numbers.
  */
@@ -111,5 +145,7 @@ struct tam_range {
 				     TAM_PID_LIST_SIZE_VER0)
 #define TAM_IOC_DISCARD		_IOC(_IOC_WRITE, TAM_IOC_MAGIC, 0x04, \
 				     TAM_RANGE_SIZE_VER0)
+#define TAM_IOC_SET_LIMITS	_IOC(_IOC_WRITE, TAM_IOC_MAGIC, 0x05, \
+				     TAM_LIMITS_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_TAMALLOC_H */

@@ -17,8 +17,9 @@
 
 START_TEST(proc_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER0);
+	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER1);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER0, 80);
+	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER1, 96);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, size), 0);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, pid), 8);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score_adj), 12);
@@ -29,16 +30,21 @@ START_TEST(proc_stats_layout)
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, mappings), 48);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score), 56);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, comm), 64);
-	/* No tail padding the kernel could leave uninitialised. */
 	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, comm),
+			  TAM_PROC_STATS_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, reserved_limit), 80);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, resident_limit), 88);
+	/* No tail padding the kernel could leave uninitialised. */
+	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, resident_limit),
 			  sizeof(struct tam_proc_stats));
 }
 END_TEST
 
 START_TEST(sys_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER0);
+	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER1);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER0, 64);
+	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER1, 80);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_bytes), 8);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_bytes), 16);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, peak_resident_bytes), 24);
@@ -47,6 +53,10 @@ START_TEST(sys_stats_layout)
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, mappings), 48);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, shared_bytes), 56);
 	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, shared_bytes),
+			  TAM_SYS_STATS_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_limit), 64);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_limit), 72);
+	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, resident_limit),
 			  sizeof(struct tam_sys_stats));
 }
 END_TEST
@@ -72,6 +82,17 @@ START_TEST(range_layout)
 }
 END_TEST
 
+START_TEST(limits_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_limits), TAM_LIMITS_SIZE_VER0);
+	ck_assert_uint_eq(TAM_LIMITS_SIZE_VER0, 32);
+	ck_assert_uint_eq(offsetof(struct tam_limits, pid), 8);
+	ck_assert_uint_eq(offsetof(struct tam_limits, flags), 12);
+	ck_assert_uint_eq(offsetof(struct tam_limits, reserved_limit), 16);
+	ck_assert_uint_eq(offsetof(struct tam_limits, resident_limit), 24);
+}
+END_TEST
+
 /* _IOC(dir, 0xE7, nr, size) as the kernel encodes it on x86-64. */
 START_TEST(ioctl_numbers)
 {
@@ -79,6 +100,7 @@ START_TEST(ioctl_numbers)
 	ck_assert_uint_eq(TAM_IOC_SYS_STATS, 0xC040E702u);
 	ck_assert_uint_eq(TAM_IOC_LIST_PIDS, 0xC018E703u);
 	ck_assert_uint_eq(TAM_IOC_DISCARD, 0x4018E704u);
+	ck_assert_uint_eq(TAM_IOC_SET_LIMITS, 0x4020E705u);
 }
 END_TEST
 
@@ -91,6 +113,7 @@ int main(void)
 	tcase_add_test(tc, sys_stats_layout);
 	tcase_add_test(tc, pid_list_layout);
 	tcase_add_test(tc, range_layout);
+	tcase_add_test(tc, limits_layout);
 	tcase_add_test(tc, ioctl_numbers);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Caps: the module parameters max_reserved_bytes and max_resident_bytes, and
+ * per-process caps set by TAM_IOC_SET_LIMITS.  Over a reserved cap mmap()
+ * fails with ENOMEM; over a resident cap the faulting access gets SIGBUS and
+ * nobody else is touched.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "tam_test.h"
+
+#define PARAMS		"/sys/module/tamalloc/parameters/"
+#define CAP_PAGES	16
+
+static const int kinds[] = { MAP_PRIVATE, MAP_SHARED };
+
+static void write_param(const char *name, uint64_t value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "w");
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_gt(fprintf(f, "%llu\n", (unsigned long long)value), 0);
+	ck_assert_msg(fclose(f) == 0, "write %s: %s", path, strerror(errno));
+}
+
+static uint64_t read_param(const char *name)
+{
+	unsigned long long v;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fscanf(f, "%llu", &v), 1);
+	fclose(f);
+	return v;
+}
+
+/* Every test starts and ends without system-wide caps. */
+static void no_system_caps(void)
+{
+	write_param("max_reserved_bytes", 0);
+	write_param("max_resident_bytes", 0);
+}
+
+static int set_limits_errno(pid_t pid, uint64_t reserved, uint64_t resident)
+{
+	struct tam_limits lim = {
+		.size = sizeof(lim), .pid = pid,
+		.reserved_limit = reserved, .resident_limit = resident,
+	};
+	int fd = tam_open(), err;
+
+	err = ioctl(fd, TAM_IOC_SET_LIMITS, &lim) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+static void *map_or_null(size_t len, int flags)
+{
+	int fd = tam_open();
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* mmap() of @len bytes must fail with ENOMEM. */
+static void assert_map_refused(size_t len, int flags)
+{
+	errno = 0;
+	ck_assert_ptr_null(map_or_null(len, flags));
+	ck_assert_int_eq(errno, ENOMEM);
+}
+
+START_TEST(parameters_readable_writable)
+{
+	struct tam_sys_stats st;
+
+	ck_assert_uint_eq(read_param("max_reserved_bytes"), 0);
+	ck_assert_uint_eq(read_param("max_resident_bytes"), 0);
+	write_param("max_reserved_bytes", 3 * GIB);
+	write_param("max_resident_bytes", 5 * MIB);
+	ck_assert_uint_eq(read_param("max_reserved_bytes"), 3 * GIB);
+	ck_assert_uint_eq(read_param("max_resident_bytes"), 5 * MIB);
+	st = sys_stats();
+	ck_assert_uint_eq(st.reserved_limit, 3 * GIB);
+	ck_assert_uint_eq(st.resident_limit, 5 * MIB);
+	no_system_caps();
+	st = sys_stats();
+	ck_assert_uint_eq(st.reserved_limit, 0);
+	ck_assert_uint_eq(st.resident_limit, 0);
+}
+END_TEST
+
+/*
+ * The system reserved cap counts exactly through splits and moves: every
+ * byte given back by a partial munmap can be mapped again, and not one more.
+ */
+START_TEST(system_reserved_cap)
+{
+	int flags = kinds[_i];
+	char *p, *q, *target;
+
+	write_param("max_reserved_bytes", CAP_PAGES * PAGE);
+	assert_map_refused((CAP_PAGES + 1) * PAGE, flags);
+	p = map_or_null(CAP_PAGES * PAGE, flags);
+	ck_assert_ptr_nonnull(p);
+	assert_map_refused(PAGE, flags);
+
+	/* A hole in the middle splits the VMA in three. */
+	ck_assert_int_eq(munmap(p + 4 * PAGE, 4 * PAGE), 0);
+	q = map_or_null(4 * PAGE, flags);
+	ck_assert_ptr_nonnull(q);
+	assert_map_refused(PAGE, flags);
+
+	/* Growth in place is refused while a cap applies; moving is fine. */
+	errno = 0;
+	ck_assert_ptr_eq(mremap(q, 4 * PAGE, 8 * PAGE, MREMAP_MAYMOVE), MAP_FAILED);
+	ck_assert_int_eq(errno, EFAULT);
+	target = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(target, MAP_FAILED);
+	q = mremap(q, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+	ck_assert_ptr_eq(q, target);
+	assert_map_refused(PAGE, flags);
+
+	ck_assert_int_eq(munmap(q, 4 * PAGE), 0);
+	ck_assert_int_eq(munmap(p, 4 * PAGE), 0);
+	q = map_or_null(8 * PAGE, flags);
+	ck_assert_ptr_nonnull(q);
+	assert_map_refused(PAGE, flags);
+	ck_assert_int_eq(munmap(q, 8 * PAGE), 0);
+	ck_assert_int_eq(munmap(p + 8 * PAGE, 8 * PAGE), 0);
+
+	/* A lifted cap lifts the refusal. */
+	no_system_caps();
+	p = map_or_null(64 * PAGE, flags);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(munmap(p, 64 * PAGE), 0);
+}
+END_TEST
+
+/* Mappings grown in place before a cap existed are charged in full by it. */
+START_TEST(cap_charges_earlier_growth)
+{
+	int fd = tam_open();
+	char *base, *p, *q;
+
+	/* Room for growth in place: a reservation the mapping replaces. */
+	base = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(base, MAP_FAILED);
+	p = mmap(base, 8 * PAGE, PROT_READ | PROT_WRITE, kinds[_i] | MAP_FIXED, fd, 0);
+	ck_assert_ptr_eq(p, base);
+	close(fd);
+	ck_assert_int_eq(munmap(base + 8 * PAGE, 8 * PAGE), 0);
+	q = mremap(p, 8 * PAGE, 12 * PAGE, 0);
+	ck_assert_msg(q == p, "mremap in place: %s", strerror(errno));
+
+	write_param("max_reserved_bytes", CAP_PAGES * PAGE);
+	q = map_or_null(4 * PAGE, kinds[_i]);
+	ck_assert_ptr_nonnull(q);
+	assert_map_refused(PAGE, kinds[_i]);
+	errno = 0;
+	ck_assert_ptr_eq(mremap(p, 12 * PAGE, 13 * PAGE, 0), MAP_FAILED);
+	ck_assert_int_eq(errno, EFAULT);
+	no_system_caps();
+	ck_assert_int_eq(munmap(p, 12 * PAGE), 0);
+	ck_assert_int_eq(munmap(q, 4 * PAGE), 0);
+}
+END_TEST
+
+static sigjmp_buf sigbus_jump;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jump, 1);
+}
+
+/* Write to each page of [p, p + pages * PAGE); true if one got SIGBUS. */
+static int touch_gets_sigbus(char *p, size_t pages)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile int hit = 0;
+	size_t i;
+
+	ck_assert_int_eq(sigaction(SIGBUS, &sa, &old), 0);
+	if (sigsetjmp(sigbus_jump, 1))
+		hit = 1;
+	else
+		for (i = 0; i < pages; i++)
+			((volatile char *)p)[i * PAGE] = 2;
+	ck_assert_int_eq(sigaction(SIGBUS, &old, NULL), 0);
+	return hit;
+}
+
+/*
+ * Over the system resident cap the faulting access gets SIGBUS; pages given
+ * back (MADV_DONTNEED, or discard for shared memory) make room again.
+ */
+START_TEST(system_resident_cap)
+{
+	int flags = kinds[_i];
+	char *p = tam_map(4 * CAP_PAGES * PAGE, flags);
+	struct tam_range range = {
+		.size = sizeof(range), .addr = (uintptr_t)p, .len = 8 * PAGE,
+	};
+	int fd;
+
+	write_param("max_resident_bytes", CAP_PAGES * PAGE);
+	ck_assert(!touch_gets_sigbus(p, CAP_PAGES));	/* exactly at the cap */
+	ck_assert(touch_gets_sigbus(p + 2 * CAP_PAGES * PAGE, 1));
+	/* Pages already touched stay usable. */
+	ck_assert(!touch_gets_sigbus(p, CAP_PAGES));
+	ck_assert_int_eq(p[(CAP_PAGES - 1) * PAGE], 2);
+
+	/* Give 8 back: 8 more fit, the 9th does not. */
+	if (flags & MAP_SHARED) {
+		fd = tam_open();
+		ck_assert_int_eq(ioctl(fd, TAM_IOC_DISCARD, &range), 0);
+		close(fd);
+	} else {
+		ck_assert_int_eq(madvise(p, 8 * PAGE, MADV_DONTNEED), 0);
+	}
+	ck_assert(!touch_gets_sigbus(p + CAP_PAGES * PAGE, 8));
+	ck_assert(touch_gets_sigbus(p + 3 * CAP_PAGES * PAGE, 1));
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, CAP_PAGES * PAGE);
+
+	no_system_caps();
+	ck_assert(!touch_gets_sigbus(p + 2 * CAP_PAGES * PAGE, 2 * CAP_PAGES));
+	ck_assert_int_eq(munmap(p, 4 * CAP_PAGES * PAGE), 0);
+}
+END_TEST
+
+START_TEST(own_caps_reported)
+{
+	struct tam_proc_stats st = proc_stats(0);
+
+	ck_assert_uint_eq(st.reserved_limit, 0);
+	ck_assert_uint_eq(st.resident_limit, 0);
+	ck_assert_int_eq(set_limits_errno(0, 2 * GIB, 64 * MIB), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_limit, 2 * GIB);
+	ck_assert_uint_eq(st.resident_limit, 64 * MIB);
+	/* Caps outlive the mappings. */
+	ck_assert_int_eq(munmap(tam_map(PAGE, MAP_PRIVATE), PAGE), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_limit, 2 * GIB);
+	ck_assert_uint_eq(st.resident_limit, 64 * MIB);
+	/* Root may lift them. */
+	ck_assert_int_eq(set_limits_errno(0, 0, 0), 0);
+	st = proc_stats(0);
+	ck_assert_uint_eq(st.reserved_limit, 0);
+	ck_assert_uint_eq(st.resident_limit, 0);
+}
+END_TEST
+
+static void reserved_cap_in_child(void *arg)
+{
+	int flags = *(int *)arg;
+	char *p;
+
+	child_check(set_limits_errno(0, CAP_PAGES * PAGE, 0) == 0);
+	p = map_or_null(CAP_PAGES * PAGE, flags);
+	child_check(p);
+	errno = 0;
+	child_check(!map_or_null(PAGE, flags) && errno == ENOMEM);
+	child_check(munmap(p + 4 * PAGE, 2 * PAGE) == 0);
+	child_check(map_or_null(2 * PAGE, flags));
+	child_check(!map_or_null(PAGE, flags));
+}
+
+/* A process's own reserved cap binds it and nobody else. */
+START_TEST(own_reserved_cap)
+{
+	int flags = kinds[_i];
+	char *p;
+
+	ck_assert_int_eq(in_child(reserved_cap_in_child, &flags), 0);
+	p = map_or_null(4 * CAP_PAGES * PAGE, flags);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(munmap(p, 4 * CAP_PAGES * PAGE), 0);
+}
+END_TEST
+
+static void resident_cap_in_child(void *arg)
+{
+	int flags = *(int *)arg;
+	char *p = map_or_null(2 * CAP_PAGES * PAGE, flags);
+
+	child_check(p);
+	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
+	tam_touch(p, CAP_PAGES * PAGE, PAGE, 1);
+	p[CAP_PAGES * PAGE] = 1;	/* SIGBUS */
+	_exit(3);
+}
+
+START_TEST(own_resident_cap)
+{
+	int flags = kinds[_i];
+
+	ck_assert_int_eq(in_child(resident_cap_in_child, &flags), 128 + SIGBUS);
+	/* The parent has no cap. */
+	tam_touch(tam_map(4 * CAP_PAGES * PAGE, flags), 4 * CAP_PAGES * PAGE,
+		  PAGE, 1);
+}
+END_TEST
+
+static void inherit_in_child(void *arg)
+{
+	struct tam_proc_stats st = proc_stats(0);
+
+	(void)arg;
+	child_check(st.reserved_limit == 1 * GIB);
+	child_check(st.resident_limit == 8 * MIB);
+	child_check(set_limits_errno(0, 1 * GIB, 8 * MIB + PAGE) == 0);
+}
+
+/*
+ * Children forked while the process has tamalloc mappings inherit its caps;
+ * root may raise its own.
+ */
+START_TEST(caps_inherited_by_fork)
+{
+	tam_map(PAGE, MAP_PRIVATE);
+	ck_assert_int_eq(set_limits_errno(0, 1 * GIB, 8 * MIB), 0);
+	ck_assert_int_eq(in_child(inherit_in_child, NULL), 0);
+}
+END_TEST
+
+static void unprivileged(void *arg)
+{
+	pid_t root_pid = *(pid_t *)arg;
+	struct tam_proc_stats st;
+
+	tam_map(PAGE, MAP_PRIVATE);
+	child_check(set_limits_errno(0, 1 * GIB, 64 * MIB) == 0);
+	child_check(setgid(65534) == 0 && setuid(65534) == 0);
+	/* Lowering is anyone's right; raising or lifting is not. */
+	child_check(set_limits_errno(0, 512 * MIB, 32 * MIB) == 0);
+	child_check(set_limits_errno(0, 1 * GIB, 32 * MIB) == EPERM);
+	child_check(set_limits_errno(0, 512 * MIB, 0) == EPERM);
+	child_check(set_limits_errno(0, 0, 0) == EPERM);
+	st = proc_stats(0);
+	child_check(st.reserved_limit == 512 * MIB);
+	child_check(st.resident_limit == 32 * MIB);
+	/* Another user's process, even a lowering: as prlimit() says. */
+	child_check(set_limits_errno(root_pid, PAGE, PAGE) == EPERM);
+}
+
+START_TEST(raising_needs_cap_sys_resource)
+{
+	pid_t self = getpid();
+
+	ck_assert_int_eq(in_child(unprivileged, &self), 0);
+	ck_assert_uint_eq(proc_stats(0).reserved_limit, 0);
+}
+END_TEST
+
+/* Root sets the caps of another process, which sees them. */
+START_TEST(caps_of_another_process)
+{
+	struct sync_pair sync;
+	struct tam_proc_stats st;
+	int status;
+	pid_t pid;
+
+	sync_init(&sync);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *p;
+
+		sync_signal_parent(&sync);
+		sync_wait_parent(&sync);
+		p = map_or_null(CAP_PAGES * PAGE, MAP_PRIVATE);
+		child_check(p);
+		child_check(!map_or_null(PAGE, MAP_PRIVATE));
+		_exit(0);
+	}
+	sync_wait_child(&sync);
+	ck_assert_int_eq(set_limits_errno(pid, CAP_PAGES * PAGE, 0), 0);
+	st = proc_stats(pid);
+	ck_assert_uint_eq(st.reserved_limit, CAP_PAGES * PAGE);
+	sync_signal_child(&sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+START_TEST(bad_limits_input)
+{
+	struct {
+		struct tam_limits lim;
+		uint64_t extra;
+	} u = { { .size = sizeof(u.lim) }, 0 };
+	int fd = tam_open();
+
+	/* Unknown flags, a negative pid, a size too small or garbage past ours. */
+	u.lim.flags = 1;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &u) ? errno : 0, EINVAL);
+	u.lim.flags = 0;
+	u.lim.pid = -1;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &u) ? errno : 0, EINVAL);
+	u.lim.pid = 0;
+	u.lim.size = TAM_LIMITS_SIZE_VER0 - 8;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &u) ? errno : 0, EINVAL);
+	u.lim.size = sizeof(u);
+	u.extra = 1;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &u) ? errno : 0, E2BIG);
+	/* Zeroes past ours are a newer caller's defaults: accepted. */
+	u.extra = 0;
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &u) ? errno : 0, 0);
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, NULL) ? errno : 0, EFAULT);
+	ck_assert_int_eq(set_limits_errno(0x3fffffff, 0, 0), ESRCH);
+	close(fd);
+}
+END_TEST
+
+Suite *limits_suite(void)
+{
+	Suite *s = suite_create("limits");
+	TCase *tc = tcase_create("caps");
+
+	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, parameters_readable_writable);
+	tcase_add_loop_test(tc, system_reserved_cap, 0, 2);
+	tcase_add_loop_test(tc, cap_charges_earlier_growth, 0, 2);
+	tcase_add_loop_test(tc, system_resident_cap, 0, 2);
+	tcase_add_test(tc, own_caps_reported);
+	tcase_add_loop_test(tc, own_reserved_cap, 0, 2);
+	tcase_add_loop_test(tc, own_resident_cap, 0, 2);
+	tcase_add_test(tc, caps_inherited_by_fork);
+	tcase_add_test(tc, raising_needs_cap_sys_resource);
+	tcase_add_test(tc, caps_of_another_process);
+	tcase_add_test(tc, bad_limits_input);
+	suite_add_tcase(s, tc);
+	return s;
+}
