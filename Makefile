@@ -16,7 +16,7 @@ KSERIES		?= 6.1 6.12
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
-CPPFLAGS	+= -Iinclude
+CPPFLAGS	+= -Iinclude -DTAM_PACKAGE_VERSION='"$(VERSION)"'
 CHECK_LIBS	= $(shell pkg-config --libs --static check 2>/dev/null)
 CHECK_CFLAGS	= $(shell pkg-config --cflags check 2>/dev/null)
 

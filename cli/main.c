@@ -14,8 +14,6 @@
 
 #include "stat.h"
 
-#define VERSION_STRING	"0.1.0"
-
 static int exit_for(int err)
 {
 	switch (err) {
@@ -211,7 +209,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (o.version) {
-		printf("tamalloc-stat %s\n", VERSION_STRING);
+		printf("tamalloc-stat %s\n", TAM_PACKAGE_VERSION);
 		return EXIT_OK;
 	}
 

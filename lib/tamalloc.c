@@ -161,9 +161,9 @@ static int copy_sized(void *out, const void *full, size_t full_size,
 	return 0;
 }
 
-/* Version 1's structs end here; callers built against it pass that size. */
-#define TAM_PROC_INFO_MIN	sizeof(struct tam_proc_info)
-#define TAM_SYS_INFO_MIN	sizeof(struct tam_sys_info)
+/* 0.1's structs end here; callers built against it pass that size. */
+#define TAM_PROC_INFO_MIN	offsetof(struct tam_proc_info, reserved_limit)
+#define TAM_SYS_INFO_MIN	offsetof(struct tam_sys_info, reserved_limit)
 
 TAM_EXPORT int tam_proc_info(pid_t pid, struct tam_proc_info *info)
 {
@@ -187,6 +187,9 @@ TAM_EXPORT int tam_proc_info(pid_t pid, struct tam_proc_info *info)
 	full.used_percent = used_percent(st.resident_bytes, st.reserved_bytes);
 	memcpy(full.comm, st.comm, sizeof(full.comm));
 	full.comm[sizeof(full.comm) - 1] = '\0';
+	/* A module older than the caps leaves them 0: none. */
+	full.reserved_limit = st.reserved_limit;
+	full.resident_limit = st.resident_limit;
 	return copy_sized(info, &full, sizeof(full), TAM_PROC_INFO_MIN);
 }
 
@@ -207,6 +210,8 @@ TAM_EXPORT int tam_sys_info(struct tam_sys_info *info)
 	full.mappings = st.mappings;
 	full.shared_bytes = st.shared_bytes;
 	full.used_percent = used_percent(st.resident_bytes, st.reserved_bytes);
+	full.reserved_limit = st.reserved_limit;
+	full.resident_limit = st.resident_limit;
 	return copy_sized(info, &full, sizeof(full), TAM_SYS_INFO_MIN);
 }
 
@@ -250,4 +255,19 @@ TAM_EXPORT int tam_list_pids(pid_t **pids, size_t *count)
 out:
 	free(buf);
 	return err;
+}
+
+TAM_EXPORT int tam_set_limits(pid_t pid, uint64_t reserved_limit,
+			      uint64_t resident_limit)
+{
+	struct tam_limits lim = {
+		.size = sizeof(lim),
+		.pid = pid,
+		.reserved_limit = reserved_limit,
+		.resident_limit = resident_limit,
+	};
+
+	if (pid < 0)
+		return -EINVAL;
+	return tam_ioctl(TAM_IOC_SET_LIMITS, &lim);
 }

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define TAMALLOC_VERSION_MAJOR	0
-#define TAMALLOC_VERSION_MINOR	1
+#define TAMALLOC_VERSION_MINOR	2
 
 /* A lazily zeroed region of address space. */
 struct tam_region;
@@ -51,6 +51,9 @@ struct tam_proc_info {
 	uint64_t oom_score;
 	double used_percent;		/* resident / reserved * 100 */
 	char comm[TAM_COMM_MAX];
+	/* since 0.2: the process's caps (tam_set_limits), 0 = none */
+	uint64_t reserved_limit;
+	uint64_t resident_limit;
 };
 
 /* The system's figures; see tam_sys_info(3). */
@@ -64,6 +67,12 @@ struct tam_sys_info {
 	uint64_t mappings;
 	uint64_t shared_bytes;
 	double used_percent;		/* resident / reserved * 100 */
+	/*
+	 * since 0.2: the system's caps, the module parameters
+	 * max_reserved_bytes and max_resident_bytes; 0 = none
+	 */
+	uint64_t reserved_limit;
+	uint64_t resident_limit;
 };
 
 #define TAM_PROC_INFO_INIT	{ .size = sizeof(struct tam_proc_info) }
@@ -72,6 +81,9 @@ struct tam_sys_info {
 int tam_proc_info(pid_t pid, struct tam_proc_info *info);
 int tam_sys_info(struct tam_sys_info *info);
 int tam_list_pids(pid_t **pids, size_t *count);
+
+/* Cap a process's tamalloc memory, in bytes (0: no cap); see tam_set_limits(3). */
+int tam_set_limits(pid_t pid, uint64_t reserved_limit, uint64_t resident_limit);
 
 #ifdef __cplusplus
 }

@@ -11,14 +11,17 @@
  * unmapped, read-only, in kernel space or valid; random pids; mmap with
  * random lengths, offsets, protections and flags, and munmap, mprotect,
  * mremap, madvise and touches of whatever got mapped; discards of random
- * ranges.  Half the threads run as nobody.  Nothing may crash the kernel or
- * warn (the VM harness watches the log); the device must keep answering.
+ * ranges; caps of random sizes on a target process that keeps touching its
+ * memory (caps on the fuzzers would stop their own touches).  Half the
+ * threads run as nobody.  Nothing may crash the kernel or warn (the VM
+ * harness watches the log); the device must keep answering.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,7 @@ struct fuzzer {
 };
 
 static unsigned long calls_each;
+static pid_t target_pid;	/* the process TAM_IOC_SET_LIMITS may cap */
 static __thread struct fuzzer *current_fuzzer;
 static __thread const char *current_op = "start";
 
@@ -118,8 +122,9 @@ static unsigned long fuzz_cmd(struct fuzzer *f)
 {
 	static const unsigned long ours[] = {
 		TAM_IOC_PROC_STATS, TAM_IOC_SYS_STATS, TAM_IOC_LIST_PIDS, TAM_IOC_DISCARD,
+		TAM_IOC_SET_LIMITS,
 	};
-	unsigned long cmd = ours[below(f, 4)];
+	unsigned long cmd = ours[below(f, sizeof(ours) / sizeof(ours[0]))];
 
 	switch (below(f, 6)) {
 	case 0:	/* another size */
@@ -146,7 +151,7 @@ static void fuzz_struct(struct fuzzer *f)
 	for (i = 0; i < 2 * PAGE / 8; i++)
 		w[i] = below(f, 3) ? 0 : next(f);
 	w[0] = fuzz_size(f);
-	switch (below(f, 4)) {
+	switch (below(f, 5)) {
 	case 0:	/* a pid: someone's, nobody's, negative, huge */
 		((int32_t *)f->valid)[2] = (int32_t)(below(f, 2) ? below(f, 300) : next(f));
 		break;
@@ -160,6 +165,10 @@ static void fuzz_struct(struct fuzzer *f)
 		       (uintptr_t)f->slot[i] + PAGE * below(f, 4) : next(f);
 		w[2] = below(f, 2) ? PAGE * below(f, 8) : next(f);
 		break;
+	case 3:	/* caps: small enough to bite, or anything */
+		w[2] = below(f, 2) ? PAGE * below(f, 64) : next(f);
+		w[3] = below(f, 2) ? PAGE * below(f, 64) : next(f);
+		break;
 	default:
 		break;
 	}
@@ -167,8 +176,15 @@ static void fuzz_struct(struct fuzzer *f)
 
 static void fuzz_ioctl(struct fuzzer *f)
 {
+	unsigned long cmd = fuzz_cmd(f);
+	void *arg = below(f, 4) ? f->valid : fuzz_pointer(f);
+
 	fuzz_struct(f);
-	ioctl(f->fd, fuzz_cmd(f), below(f, 4) ? f->valid : fuzz_pointer(f));
+	/* Caps go on the target, or on no process at all. */
+	if (cmd == TAM_IOC_SET_LIMITS && arg == f->valid)
+		((int32_t *)f->valid)[2] = below(f, 8) ? target_pid :
+					   below(f, 2) ? -1 : 0x3ffffff0;
+	ioctl(f->fd, cmd, arg);
 }
 
 static void fuzz_mmap(struct fuzzer *f)
@@ -302,6 +318,48 @@ static void *fuzz_thread(void *arg)
 	return NULL;
 }
 
+static sigjmp_buf target_jump;
+
+static void target_on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(target_jump, 1);
+}
+
+static struct fuzzer target_rng;
+
+/* Touch and give back pages of the target's memory, forever. */
+static void target_loop(volatile char *private, volatile char *shared)
+{
+	volatile size_t i;
+
+	for (;;) {
+		sigsetjmp(target_jump, 1);
+		for (i = 0; i < 64; i++)
+			(i & 1 ? shared : private)[PAGE * below(&target_rng, 64)] = 1;
+		madvise((void *)private, PAGE * below(&target_rng, 64), MADV_DONTNEED);
+	}
+}
+
+/*
+ * The target of the caps: touches its shared and private memory over and
+ * over, and gives some back, until killed.  SIGBUS over a cap is expected.
+ */
+static void target_process(uint64_t seed)
+{
+	struct sigaction sa = { .sa_handler = target_on_sigbus };
+	int fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	char *p, *s;
+
+	target_rng.rng = seed;
+	sigaction(SIGBUS, &sa, NULL);
+	p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	s = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || s == MAP_FAILED)
+		_exit(1);
+	target_loop(p, s);
+}
+
 /* Run THREADS fuzzers in one process, as root or as nobody. */
 static int fuzz_process(uint64_t seed, int threads, int as_nobody)
 {
@@ -314,6 +372,11 @@ static int fuzz_process(uint64_t seed, int threads, int as_nobody)
 		return 1;
 	if (as_nobody && (setgid(65534) || setuid(65534)))
 		return 1;
+	target_pid = fork();
+	if (target_pid < 0)
+		return 1;
+	if (!target_pid)
+		target_process(seed);
 	for (i = 0; i < threads; i++) {
 		f[i].rng = seed + (uint64_t)i;
 		if (pthread_create(&t[i], NULL, fuzz_thread, &f[i]))
@@ -323,6 +386,8 @@ static int fuzz_process(uint64_t seed, int threads, int as_nobody)
 		pthread_join(t[i], &ret);
 		bad |= ret != NULL;
 	}
+	kill(target_pid, SIGKILL);
+	waitpid(target_pid, NULL, 0);
 	return bad;
 }
 

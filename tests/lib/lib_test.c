@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -147,6 +148,59 @@ START_TEST(sized_structs)
 }
 END_TEST
 
+/* A caller built against 0.1 passes 0.1's size and gets just that. */
+START_TEST(struct_from_version_0_1)
+{
+	size_t old = offsetof(struct tam_proc_info, reserved_limit);
+	union {
+		struct tam_proc_info info;
+		unsigned char bytes[sizeof(struct tam_proc_info)];
+	} u;
+
+	memset(&u, 0xee, sizeof(u));
+	u.info.size = old;
+	ck_assert_int_eq(tam_proc_info(0, &u.info), 0);
+	ck_assert_uint_eq(u.info.size, old);
+	ck_assert_int_eq(u.info.pid, getpid());
+	ck_assert(all_bytes(u.bytes + old, sizeof(u) - old, 0xee));
+}
+END_TEST
+
+static void limits_in_child(void *arg)
+{
+	struct tam_proc_info info = TAM_PROC_INFO_INIT;
+	struct tam_region *r;
+
+	(void)arg;
+	child_check(tam_set_limits(0, 8 * PAGE, 4 * PAGE) == 0);
+	child_check(tam_proc_info(0, &info) == 0);
+	child_check(info.reserved_limit == 8 * PAGE);
+	child_check(info.resident_limit == 4 * PAGE);
+	child_check(tam_region_create(9 * PAGE, 0, &r) == -ENOMEM);
+	child_check(tam_region_create(8 * PAGE, 0, &r) == 0);
+	child_check(setgid(65534) == 0 && setuid(65534) == 0);
+	child_check(tam_set_limits(0, 16 * PAGE, 4 * PAGE) == -EPERM);
+	child_check(tam_set_limits(0, 8 * PAGE, 2 * PAGE) == 0);
+	child_check(tam_set_limits(1, 8 * PAGE, 2 * PAGE) == -EPERM);
+}
+
+START_TEST(limits)
+{
+	struct tam_sys_info sys = TAM_SYS_INFO_INIT;
+	struct tam_proc_info me = TAM_PROC_INFO_INIT;
+
+	ck_assert_int_eq(in_child(limits_in_child, NULL), 0);
+	ck_assert_int_eq(tam_proc_info(0, &me), 0);
+	ck_assert_uint_eq(me.reserved_limit, 0);
+	ck_assert_uint_eq(me.resident_limit, 0);
+	ck_assert_int_eq(tam_sys_info(&sys), 0);
+	ck_assert_uint_eq(sys.reserved_limit, 0);
+	ck_assert_uint_eq(sys.resident_limit, 0);
+	ck_assert_int_eq(tam_set_limits(-1, 0, 0), -EINVAL);
+	ck_assert_int_eq(tam_set_limits(4194304, 0, 0), -ESRCH);
+}
+END_TEST
+
 static void query_root_as_nobody(void *arg)
 {
 	struct tam_proc_info info = TAM_PROC_INFO_INIT;
@@ -264,6 +318,8 @@ int main(void)
 	tcase_add_loop_test(tc, discard, 0, 2);
 	tcase_add_test(tc, proc_and_sys_info);
 	tcase_add_test(tc, sized_structs);
+	tcase_add_test(tc, struct_from_version_0_1);
+	tcase_add_test(tc, limits);
 	tcase_add_test(tc, errors_from_the_module);
 	tcase_add_test(tc, device_opened_once_and_cloexec);
 	tcase_add_test(tc, works_after_fork);
