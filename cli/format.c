@@ -122,7 +122,16 @@ static const struct column_def columns[NCOLUMNS] = {
 	[COL_OOMADJ] = { "OOMADJ", 6, false },
 	[COL_FAULT_RATE] = { "FLT/S", 9, false },
 	[COL_RESIDENT_RATE] = { "RES/S", 10, false },
+	[COL_RESERVED_LIMIT] = { "RSVCAP", 10, false },
+	[COL_RESIDENT_LIMIT] = { "RESCAP", 10, false },
 };
+
+/* A cap in bytes, or "-" for none. */
+static const char *format_limit(char *buf, size_t len, uint64_t limit,
+				const struct options *o)
+{
+	return limit ? format_bytes(buf, len, limit, o->unit, o->si) : "-";
+}
 
 static int default_columns(const struct sample *s, enum column *cols)
 {
@@ -167,6 +176,8 @@ static const char *cell(char *buf, size_t len, enum column c,
 		if (!r->has_rates)
 			return "-";
 		return format_bytes(buf, len, r->resident_rate, o->unit, o->si);
+	case COL_RESERVED_LIMIT: return format_limit(buf, len, p->reserved_limit, o);
+	case COL_RESIDENT_LIMIT: return format_limit(buf, len, p->resident_limit, o);
 	case NCOLUMNS:
 		return "";
 	}
@@ -211,6 +222,10 @@ void print_table(FILE *out, const struct sample *s, const struct options *o)
 		if (s->has_rates)
 			fprintf(out, "; %.0f faults/s, resident %s/s", s->fault_rate,
 				format_bytes(b[4], 32, s->resident_rate, o->unit, o->si));
+		if (s->sys.reserved_limit || s->sys.resident_limit)
+			fprintf(out, "; caps: reserved %s, resident %s",
+				format_limit(b[0], 32, s->sys.reserved_limit, o),
+				format_limit(b[1], 32, s->sys.resident_limit, o));
 		fputc('\n', out);
 		for (c = 0; c < ncols; c++) {
 			const struct column_def *d = &columns[cols[c]];
@@ -260,10 +275,11 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 	fprintf(out, "\"system\":{\"reserved_bytes\":%" PRIu64 ",\"resident_bytes\":%" PRIu64
 		",\"peak_resident_bytes\":%" PRIu64 ",\"faults\":%" PRIu64
 		",\"processes\":%" PRIu64 ",\"mappings\":%" PRIu64
-		",\"shared_bytes\":%" PRIu64 ",\"used_percent\":%.2f",
+		",\"shared_bytes\":%" PRIu64 ",\"used_percent\":%.2f"
+		",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64,
 		y->reserved_bytes, y->resident_bytes, y->peak_resident_bytes,
 		y->faults, y->processes, y->mappings, y->shared_bytes,
-		y->used_percent);
+		y->used_percent, y->reserved_limit, y->resident_limit);
 	if (s->has_rates)
 		fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 			s->fault_rate, s->resident_rate);
@@ -277,10 +293,12 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 		fprintf(out, ",\"reserved_bytes\":%" PRIu64 ",\"resident_bytes\":%" PRIu64
 			",\"used_percent\":%.2f,\"faults\":%" PRIu64
 			",\"oom_score\":%" PRIu64 ",\"oom_score_adj\":%d"
-			",\"peak_resident_bytes\":%" PRIu64 ",\"mappings\":%" PRIu64,
+			",\"peak_resident_bytes\":%" PRIu64 ",\"mappings\":%" PRIu64
+			",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64,
 			p->reserved_bytes, p->resident_bytes, p->used_percent,
 			p->faults, p->oom_score, p->oom_score_adj,
-			p->peak_resident_bytes, p->mappings);
+			p->peak_resident_bytes, p->mappings, p->reserved_limit,
+			p->resident_limit);
 		if (r->has_rates)
 			fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 				r->fault_rate, r->resident_rate);
@@ -329,6 +347,10 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_sys_info, mappings) },
 		{ "tamalloc_shared_bytes", "gauge", "Memory held by shared tamalloc objects.",
 		  offsetof(struct tam_sys_info, shared_bytes) },
+		{ "tamalloc_reserved_limit_bytes", "gauge", "System cap on reserved bytes (0: none).",
+		  offsetof(struct tam_sys_info, reserved_limit) },
+		{ "tamalloc_resident_limit_bytes", "gauge", "System cap on resident bytes (0: none).",
+		  offsetof(struct tam_sys_info, resident_limit) },
 	};
 	static const struct {
 		const char *name, *type, *help;
@@ -344,6 +366,10 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_proc_info, faults) },
 		{ "tamalloc_process_oom_score", "gauge", "The process's /proc/PID/oom_score.",
 		  offsetof(struct tam_proc_info, oom_score) },
+		{ "tamalloc_process_reserved_limit_bytes", "gauge", "The process's cap on reserved bytes (0: none).",
+		  offsetof(struct tam_proc_info, reserved_limit) },
+		{ "tamalloc_process_resident_limit_bytes", "gauge", "The process's cap on resident bytes (0: none).",
+		  offsetof(struct tam_proc_info, resident_limit) },
 	};
 	size_t m, i;
 

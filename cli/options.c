@@ -14,7 +14,8 @@ static const char *const column_names[NCOLUMNS] = {
 	[COL_RESIDENT] = "resident", [COL_PCT] = "pct", [COL_PEAK] = "peak",
 	[COL_FAULTS] = "faults", [COL_MAPS] = "maps", [COL_OOM] = "oom",
 	[COL_OOMADJ] = "oomadj", [COL_FAULT_RATE] = "fltrate",
-	[COL_RESIDENT_RATE] = "resrate",
+	[COL_RESIDENT_RATE] = "resrate", [COL_RESERVED_LIMIT] = "rsvcap",
+	[COL_RESIDENT_LIMIT] = "rescap",
 };
 
 static const char *const sort_names[] = {
@@ -35,7 +36,8 @@ void usage(FILE *out)
 	      " -p, --pid PID[,PID...]  only these processes\n"
 	      " -s, --sort KEY          resident (default), reserved, pct, faults, oom, pid\n"
 	      " -o, --output COLS       columns: pid,comm,reserved,resident,pct,peak,\n"
-	      "                         faults,maps,oom,oomadj,fltrate,resrate\n"
+	      "                         faults,maps,oom,oomadj,fltrate,resrate,\n"
+	      "                         rsvcap,rescap\n"
 	      " -n, --noheadings        no summary line or column headings\n"
 	      " -b, --bytes             sizes in bytes\n"
 	      " -k, --kibi              sizes in KiB (kB with --si)\n"

@@ -65,6 +65,18 @@ check "prometheus: types declared" grep -q '^# TYPE tamalloc_faults_total counte
 expect_exit 0 "--check: resident equals smaps Rss" tamalloc-stat --check
 check "--check: names the process" grep -q "ok .*$seed_pid tamalloc-seed" /tmp/out
 
+# System-wide caps, set by root through the module parameters.
+params=/sys/module/tamalloc/parameters
+echo 1073741824 >$params/max_resident_bytes
+tamalloc-stat >/tmp/table
+tamalloc-stat -J >/tmp/caps.json
+echo 0 >$params/max_resident_bytes
+check "caps: summary line shows the system caps" grep -q '; caps: reserved -, resident 1.0G$' /tmp/table
+check "caps: json system and process caps" \
+	[ "$(json /tmp/caps.json '[.system.reserved_limit, .system.resident_limit, .processes[0].reserved_limit]')" = "[0,1073741824,0]" ]
+tamalloc-stat >/tmp/table
+check "caps: no caps, no caps in the summary" sh -c '! grep -q caps /tmp/table'
+
 tamalloc-stat -J -t 0.5 3 >/tmp/repeat.json
 check "repeat: three JSON lines" [ "$(wc -l </tmp/repeat.json)" -eq 3 ]
 check "repeat: rates from the second sample on" \

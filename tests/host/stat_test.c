@@ -299,6 +299,44 @@ START_TEST(table_output)
 }
 END_TEST
 
+/* Caps: in the summary line when set, in their columns, JSON and Prometheus. */
+START_TEST(caps_shown)
+{
+	struct proc_row rows[1] = { row(4242, "seed", 524288000, 157286400, 38400, 770) };
+	struct sample s = seed_sample(rows, 1);
+	struct options o;
+	char err[256], out[8192], *text;
+
+	ck_assert_int_eq(parse(&o, err, NULL), 0);
+	text = capture(print_table, &s, &o);
+	ck_assert_ptr_null(strstr(text, "caps"));	/* none set: not shown */
+	free(text);
+
+	s.sys.resident_limit = 1073741824;
+	rows[0].info.reserved_limit = 2097152;
+	text = capture(print_table, &s, &o);
+	ck_assert_ptr_nonnull(strstr(text, "; caps: reserved -, resident 1.0G\n"));
+	free(text);
+	ck_assert_int_eq(parse(&o, err, "-n", "-o", "pid,rsvcap,rescap", NULL), 0);
+	text = capture(print_table, &s, &o);
+	ck_assert_str_eq(text, "   4242       2.0M          -\n");
+	free(text);
+
+	ck_assert_int_eq(parse(&o, err, "-J", NULL), 0);
+	text = capture(print_json, &s, &o);
+	ck_assert_int_eq(filter("jq -e -c '[.system.reserved_limit, .system.resident_limit, "
+				".processes[0].reserved_limit, .processes[0].resident_limit]'",
+				text, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "[0,1073741824,2097152,0]\n");
+	free(text);
+
+	text = capture(prometheus_adapter, &s, NULL);
+	ck_assert_ptr_nonnull(strstr(text, "\ntamalloc_resident_limit_bytes 1073741824\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ntamalloc_process_reserved_limit_bytes{pid=\"4242\",comm=\"seed\"} 2097152\n"));
+	free(text);
+}
+END_TEST
+
 START_TEST(rates)
 {
 	struct proc_row a[1] = { row(1, "a", 100, 4096, 10, 0) };
@@ -330,6 +368,7 @@ int main(void)
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, prometheus_parses);
 	tcase_add_test(tc, table_output);
+	tcase_add_test(tc, caps_shown);
 	tcase_add_test(tc, rates);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });
