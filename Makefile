@@ -34,8 +34,8 @@ MODULESLOADDIR	?= /usr/lib/modules-load.d
 
 KSRC		:= Kbuild $(wildcard module/*.c module/*.h) include/linux/tamalloc.h
 VM_TESTS	:= $(wildcard tests/vm/*.c)
-LIB_SRC		:= lib/tamalloc.c
-LIB_HDRS	:= lib/tamalloc.h include/linux/tamalloc.h
+LIB_SRC		:= lib/tamalloc.c lib/alloc.c
+LIB_HDRS	:= lib/tamalloc.h lib/internal.h include/linux/tamalloc.h
 CLI_LIB_SRC	:= cli/options.c cli/format.c
 CLI_SRC		:= cli/main.c $(CLI_LIB_SRC)
 GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
@@ -43,6 +43,8 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-bench-touch \
 		   $(BUILD)/guest/bin/tamalloc-stat \
 		   $(BUILD)/guest/bin/tamalloc-lib-tests \
+		   $(BUILD)/guest/bin/tamalloc-alloc-tests \
+		   $(BUILD)/guest/bin/tamalloc-run \
 		   $(BUILD)/guest/bin/tamalloc-discard \
 		   $(BUILD)/guest/bin/tamalloc-stress \
 		   $(BUILD)/guest/bin/tamalloc-fuzz
@@ -55,25 +57,37 @@ all: lib cli guest
 # libtamalloc: shared (only the symbol map's names exported) and static.
 LIB_SO		:= $(BUILD)/lib/libtamalloc.so.$(VERSION)
 LIB_A		:= $(BUILD)/lib/libtamalloc.a
-LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden
+LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden -pthread
+LIB_OBJS	:= $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 
-lib: $(LIB_SO) $(LIB_A)
+PRELOAD_SO	:= $(BUILD)/lib/libtamalloc-preload.so
 
-$(BUILD)/lib/tamalloc.o: $(LIB_SRC) $(LIB_HDRS)
+lib: $(LIB_SO) $(LIB_A) $(PRELOAD_SO)
+
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $(LIB_SRC)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
-$(LIB_SO): $(BUILD)/lib/tamalloc.o lib/libtamalloc.map
-	$(CC) -shared -Wl,-soname,libtamalloc.so.$(SOVERSION) \
-		-Wl,--version-script=lib/libtamalloc.map -o $@ $<
+$(LIB_SO): $(LIB_OBJS) lib/libtamalloc.map
+	$(CC) -shared -pthread -Wl,-soname,libtamalloc.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libtamalloc.map -o $@ $(LIB_OBJS)
 	ln -sf libtamalloc.so.$(VERSION) $(BUILD)/lib/libtamalloc.so.$(SOVERSION)
 	ln -sf libtamalloc.so.$(SOVERSION) $(BUILD)/lib/libtamalloc.so
 
-$(LIB_A): $(BUILD)/lib/tamalloc.o
-	$(AR) rcs $@ $<
+$(LIB_A): $(LIB_OBJS)
+	$(AR) rcs $@ $^
 
-# tamalloc-stat, linked against the shared library on the host.
-cli: $(BUILD)/bin/tamalloc-stat
+# The allocator as the whole malloc family, for LD_PRELOAD (tamalloc-run).
+$(PRELOAD_SO): $(LIB_OBJS) $(BUILD)/lib/preload.o
+	$(CC) -shared -pthread -o $@ $^
+
+# tamalloc-stat, linked against the shared library on the host; tamalloc-run.
+cli: $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run
+
+$(BUILD)/bin/tamalloc-run: cli/run.c include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) \
+		-DTAM_PRELOAD_PATH='"$(LIBDIR)/libtamalloc-preload.so"' -o $@ $<
 
 $(BUILD)/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_SO)
 	@mkdir -p $(dir $@)
@@ -119,6 +133,12 @@ $(BUILD)/guest/bin/tamalloc-fuzz: tests/fuzz/fuzz.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
 
+# In the VM the preload library is added at /usr/local/lib (tests/run-test.sh).
+$(BUILD)/guest/bin/tamalloc-run: cli/run.c include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static \
+		-DTAM_PRELOAD_PATH='"/usr/local/lib/libtamalloc-preload.so"' -o $@ $<
+
 $(BUILD)/guest/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -static -o $@ $(CLI_SRC) $(LIB_A)
@@ -127,6 +147,11 @@ $(BUILD)/guest/bin/tamalloc-lib-tests: tests/lib/lib_test.c tests/vm/helpers.c t
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Itests $(CHECK_CFLAGS) -static -pthread \
 		-o $@ tests/lib/lib_test.c tests/vm/helpers.c $(LIB_A) $(CHECK_LIBS)
+
+$(BUILD)/guest/bin/tamalloc-alloc-tests: tests/lib/alloc_test.c tests/vm/helpers.c tests/tam_test.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Itests $(CHECK_CFLAGS) -static -pthread \
+		-o $@ tests/lib/alloc_test.c tests/vm/helpers.c $(LIB_A) $(CHECK_LIBS)
 
 $(BUILD)/host/abi-tests: tests/host/abi_test.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
@@ -143,16 +168,25 @@ host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	scripts/install-check
 
 # Build and run the in-VM suites on every supported kernel.
-VM_RUN_CLI	= --add /usr/bin/jq --add tests/cli-test.sh:/root/cli-test.sh
-VM_RUN_OOM	= --mem 512M --expect-oom --add /usr/bin/jq --add tests/oom-test.sh:/root/oom-test.sh
+VM_RUN_CHECKS	= --add /usr/bin/jq --add tests/checks.sh:/root/checks.sh
+VM_RUN_CLI	= $(VM_RUN_CHECKS) --add tests/cli-test.sh:/root/cli-test.sh
+VM_RUN_OOM	= --mem 512M --expect-oom $(VM_RUN_CHECKS) --add tests/oom-test.sh:/root/oom-test.sh
+# Real programs under tamalloc-run: Debian's own binaries, with their libraries.
+VM_RUN_RUN	= --mem 2G --timeout 1500 $(VM_RUN_CHECKS) --add tests/run-test.sh:/root/run-test.sh \
+		  --add tests/run/workload.py:/root/workload.py \
+		  --add $(BUILD)/lib/libtamalloc-preload.so:/usr/local/lib/libtamalloc-preload.so \
+		  --add /usr/bin/python3.11:/usr/bin/python3 --add /usr/lib/python3.11 \
+		  --add /usr/bin/sqlite3 --add /usr/bin/xz --add /usr/bin/gawk --add /usr/bin/sort
 
-vm-check: guest
+vm-check: guest $(PRELOAD_SO)
 	@for s in $(KSERIES); do \
 		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
 		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
+		scripts/vm-run --kernel $$s -- tamalloc-alloc-tests || exit 1; \
 		scripts/vm-run --kernel $$s $(VM_RUN_CLI) -- sh /root/cli-test.sh || exit 1; \
 		scripts/vm-run --kernel $$s $(VM_RUN_OOM) -- sh /root/oom-test.sh || exit 1; \
+		scripts/vm-run --kernel $$s $(VM_RUN_RUN) -- sh /root/run-test.sh || exit 1; \
 		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-stress -s $(STRESS_SEED) -n 1000 || exit 1; \
 		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-fuzz -s $(FUZZ_SEED) \
 			-n $$(if [ $$s = 6.12 ]; then echo 1000000; else echo 200000; fi) || exit 1; \
@@ -194,8 +228,8 @@ MANPAGES	:= $(wildcard man/*.[134])
 install: lib cli
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODULESLOADDIR)
-	install -m 0755 $(BUILD)/bin/tamalloc-stat $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(LIB_SO) $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(LIB_SO) $(LIB_A) $(PRELOAD_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libtamalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION)
 	ln -sf libtamalloc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -211,7 +245,8 @@ install: lib cli
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tamalloc-stat \
+	rm -f $(DESTDIR)$(BINDIR)/tamalloc-stat $(DESTDIR)$(BINDIR)/tamalloc-run \
+		$(DESTDIR)$(LIBDIR)/libtamalloc-preload.so \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so $(DESTDIR)$(LIBDIR)/libtamalloc.a \

@@ -13,9 +13,8 @@
 
 #include <linux/tamalloc.h>
 
+#include "internal.h"
 #include "tamalloc.h"
-
-#define TAM_EXPORT	__attribute__((visibility("default")))
 
 struct tam_region {
 	void *base;
@@ -31,7 +30,7 @@ static int tam_dev = -1;
  * next time (the module may have been loaded since).  The descriptor is
  * inherited by fork() and closed by exec().
  */
-static int tam_device(void)
+int tam_device_fd(void)
 {
 	int fd = __atomic_load_n(&tam_dev, __ATOMIC_ACQUIRE), expected = -1;
 
@@ -50,7 +49,7 @@ static int tam_device(void)
 
 static int tam_ioctl(unsigned long cmd, void *arg)
 {
-	int fd = tam_device();
+	int fd = tam_device_fd();
 
 	if (fd < 0)
 		return fd;
@@ -72,7 +71,7 @@ TAM_EXPORT int tam_region_create(size_t size, unsigned int flags,
 		return -EINVAL;
 	if (size > SIZE_MAX - page_size())
 		return -ENOMEM;
-	fd = tam_device();
+	fd = tam_device_fd();
 	if (fd < 0)
 		return fd;
 	r = malloc(sizeof(*r));

@@ -85,6 +85,32 @@ int tam_list_pids(pid_t **pids, size_t *count);
 /* Cap a process's tamalloc memory, in bytes (0: no cap); see tam_set_limits(3). */
 int tam_set_limits(pid_t pid, uint64_t reserved_limit, uint64_t resident_limit);
 
+/*
+ * The allocator: the malloc family over /dev/tamalloc private mappings (see
+ * tam_malloc(3)).  Like malloc: NULL and errno ENOMEM when memory runs out;
+ * a bad or double free aborts with a message.
+ */
+void *tam_malloc(size_t size);
+void *tam_calloc(size_t nmemb, size_t size);
+void *tam_realloc(void *ptr, size_t size);
+void tam_free(void *ptr);
+void *tam_aligned_alloc(size_t alignment, size_t size);
+int tam_posix_memalign(void **memptr, size_t alignment, size_t size);
+size_t tam_malloc_usable_size(void *ptr);
+
+/* The allocator's heap in this process; see tam_heap_info(3). */
+struct tam_heap_info {
+	size_t size;			/* sizeof(struct tam_heap_info) */
+	uint64_t in_use_bytes;		/* usable bytes of live allocations */
+	uint64_t reserved_bytes;	/* address space the heap has mapped */
+	uint64_t resident_bytes;	/* of it, in memory now */
+	uint64_t large_bytes;		/* of reserved, large objects' own mappings */
+};
+
+#define TAM_HEAP_INFO_INIT	{ .size = sizeof(struct tam_heap_info) }
+
+int tam_heap_info(struct tam_heap_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,25 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tamalloc-stat against live processes, inside scripts/vm-run (busybox sh):
-#   scripts/vm-run --add tests/cli-test.sh:/root/cli-test.sh -- sh /root/cli-test.sh
+#   scripts/vm-run --add tests/checks.sh:/root/checks.sh \
+#       --add tests/cli-test.sh:/root/cli-test.sh -- sh /root/cli-test.sh
 # The seed scenario's exact figures, every output format, --check, repeats,
 # and the error exit codes.  Exits 77 when the device is missing.
-[ -e /dev/tamalloc ] || { echo "SKIP: /dev/tamalloc is missing"; exit 77; }
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-expect_exit() { # expect_exit CODE DESCRIPTION COMMAND...
-	want=$1 what=$2; shift 2
-	"$@" >/tmp/out 2>&1
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
-		bad "$what: exit $got, expected $want"; sed 's/^/    /' /tmp/out; fi
-}
+. /root/checks.sh
 json() { # json FILE JQ-FILTER: the filter's compact output
 	jq -c "$2" "$1"
 }
@@ -119,5 +105,4 @@ check "module not loaded: says how to load it" grep -q 'modprobe tamalloc' /tmp/
 insmod /lib/modules/tamalloc.ko
 i=0; while [ ! -e /dev/tamalloc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary cli

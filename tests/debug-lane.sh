@@ -17,6 +17,7 @@ echo clear >/sys/kernel/debug/kmemleak	# only what happens from here counts
 
 run tamalloc-tests
 run tamalloc-lib-tests
+run tamalloc-alloc-tests
 # -K: KASAN's quarantine holds freed memory out of MemFree; kmemleak below
 # is this lane's leak check.
 run tamalloc-stress -s "${STRESS_SEED:-1}" -n 1000 -l 20 -K

@@ -2,19 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Memory pressure, inside a 512 MiB VM:
-#   scripts/vm-run --mem 512M --expect-oom --add tests/oom-test.sh:/root/oom-test.sh \
+#   scripts/vm-run --mem 512M --expect-oom --add tests/checks.sh:/root/checks.sh \
+#       --add tests/oom-test.sh:/root/oom-test.sh \
 #       -- sh /root/oom-test.sh
 # 1. In a cgroup with memory.max = 64 MiB, a process touching 128 MiB of
 #    tamalloc memory (shared, then private) is OOM-killed inside its cgroup;
 #    a process outside it is untouched.
 # 2. A process touching 2 GiB of tamalloc memory is the OOM killer's victim;
 #    the kernel stays up, the figures return to 0 and the module unloads.
-[ -e /dev/tamalloc ] || { echo "SKIP: /dev/tamalloc is missing"; exit 77; }
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
-check() { what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. /root/checks.sh
 sys_json() { tamalloc-stat -J | jq -c "$1"; }
 
 sleep 1000 &
@@ -50,5 +46,4 @@ check "global OOM: figures back to 0" \
 kill "$bystander"
 check "global OOM: the module unloads" rmmod tamalloc
 
-echo "oom: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary oom

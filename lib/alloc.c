@@ -1,0 +1,972 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tamalloc allocator: the malloc family over /dev/tamalloc private
+ * mappings, so a program's heap is lazily zeroed memory the module accounts.
+ *
+ * Small objects (up to TAM_SMALL_MAX bytes) come in size classes.  The heap
+ * maps 4 MiB segments and cuts them into 64 KiB spans, each serving one
+ * class; the first span of a segment holds its bookkeeping.  Every thread
+ * keeps a cache of free objects per class and allocates and frees there
+ * without a lock; the central lists behind the caches have a lock per class.
+ * A span whose objects are all free again is given back to the kernel with
+ * MADV_DONTNEED (its pages go, and come back zeroed), unless it is its
+ * class's last.  Large objects are mappings of their own: free() unmaps them
+ * and realloc() moves them with mremap(), without copying.
+ *
+ * Zeroed memory is known: objects past a span's high-water mark were never
+ * handed out, and large mappings are fresh, so calloc() clears only what may
+ * have been written.
+ *
+ * Checks that cost nothing on the fast path: free() of a pointer that is not
+ * an object of this heap, and double frees (a key in freed objects, as
+ * glibc's tcache does, and a bit per object in its span), abort with a
+ * message, as glibc does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tamalloc.h"
+
+#define TAM_PAGE		4096UL
+#define TAM_SEG_SIZE		(4UL << 20)
+#define TAM_SPAN_SIZE		(64UL << 10)
+#define TAM_SPANS		(TAM_SEG_SIZE / TAM_SPAN_SIZE)
+#define TAM_SMALL_MAX		32768UL
+#define TAM_NCLASSES		40
+#define TAM_MIN_OBJ		16UL
+#define TAM_SPAN_MAX_OBJS	(TAM_SPAN_SIZE / TAM_MIN_OBJ)
+#define TAM_SEG_MAGIC		0x74616d7365676d74ULL	/* "tamsegmt" */
+#define TAM_MAX_SEGMENTS	65536			/* 256 GiB of small objects */
+#define TAM_CACHE_BYTES		(64UL << 10)		/* per class and thread */
+#define TAM_BATCH_BYTES		(16UL << 10)		/* moved per refill */
+
+/* Low bit of a thread-cache link: all of the object but its first 16 bytes is zero. */
+#define TAM_CLEAN		1UL
+
+#define TAM_LIKELY(x)		__builtin_expect(!!(x), 1)
+#define TAM_UNLIKELY(x)		__builtin_expect(!!(x), 0)
+#define TAM_TLS			__attribute__((tls_model("initial-exec"))) __thread
+
+struct tam_span {
+	uint32_t cls;			/* size class + 1; 0: free span */
+	uint32_t nobjs;			/* objects that fit */
+	uint32_t bump;			/* objects past this were never handed out */
+	uint32_t used;			/* objects out (in use or in thread caches) */
+	void *free;			/* objects given back */
+	struct tam_span *next, *prev;	/* in its class's partial list */
+	int partial;			/* on that list */
+	uint64_t out[TAM_SPAN_MAX_OBJS / 64];	/* a bit per object that is out */
+};
+
+struct tam_segment {
+	uint64_t magic;
+	struct tam_segment *next;
+	struct tam_span spans[TAM_SPANS];	/* spans[0] is this header */
+};
+
+struct tam_class {
+	pthread_mutex_t lock;
+	struct tam_span *partial;	/* spans with objects to hand out */
+	unsigned int npartial;
+	uint32_t size;
+	uint32_t cache_max;		/* objects a thread cache keeps */
+	uint32_t batch;			/* objects a refill moves */
+};
+
+struct tam_tcache {
+	uintptr_t list[TAM_NCLASSES];	/* tagged links, see TAM_CLEAN */
+	uint32_t count[TAM_NCLASSES];
+	int64_t in_use;			/* bytes; frees elsewhere may make it negative */
+	struct tam_tcache *next, *prev;
+};
+
+/* A large object: its own mapping. */
+struct tam_large {
+	uintptr_t ptr;			/* what the caller got; 0: empty slot */
+	void *map;
+	size_t map_len;
+	size_t usable;
+};
+
+static struct tam_class classes[TAM_NCLASSES];
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_key_t tcache_key;
+static uint64_t free_key;		/* marks freed objects, as glibc's tcache_key */
+
+static pthread_mutex_t seg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tam_segment *segments;
+static uintptr_t seg_table[TAM_MAX_SEGMENTS];	/* bases, open addressing */
+static uint64_t seg_count;
+
+static pthread_mutex_t large_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tam_large *large_table;
+static size_t large_cap, large_count;
+static uint64_t large_bytes;
+
+static pthread_mutex_t tcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tam_tcache *tcaches, *tcache_pool;
+static int64_t retired_in_use;		/* of exited threads, and uncached calls */
+
+/* NULL: none yet; TAM_TCACHE_OFF: being made or torn down: go central. */
+#define TAM_TCACHE_OFF		((struct tam_tcache *)1)
+static TAM_TLS struct tam_tcache *my_tcache;
+
+static const uint32_t class_sizes[TAM_NCLASSES] = {
+	16, 32, 48, 64, 80, 96, 112, 128,
+	160, 192, 224, 256, 320, 384, 448, 512,
+	640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+	2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+	10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768,
+};
+
+static void tam_die(const char *what, const void *ptr)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "tamalloc: %s (%p)\n", what, ptr);
+
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+		n = 0;
+	abort();
+}
+
+/* The class of a request of @size bytes (1 <= size <= TAM_SMALL_MAX). */
+static unsigned int size_class(size_t size)
+{
+	unsigned int p;
+
+	if (size <= 128)
+		return (unsigned int)((size + 15) / 16) - 1;
+	p = 63 - (unsigned int)__builtin_clzl(size - 1);	/* 2^p < size <= 2^(p+1) */
+	return 8 + 4 * (p - 7) +
+	       (unsigned int)((size - 1 - (1UL << p)) >> (p - 2));
+}
+
+/* Locks, in this order: a class, seg_lock; large_lock and tcache_lock alone. */
+static void lock_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < TAM_NCLASSES; i++)
+		pthread_mutex_lock(&classes[i].lock);
+	pthread_mutex_lock(&seg_lock);
+	pthread_mutex_lock(&large_lock);
+	pthread_mutex_lock(&tcache_lock);
+}
+
+static void unlock_all(void)
+{
+	unsigned int i;
+
+	pthread_mutex_unlock(&tcache_lock);
+	pthread_mutex_unlock(&large_lock);
+	pthread_mutex_unlock(&seg_lock);
+	for (i = TAM_NCLASSES; i-- > 0;)
+		pthread_mutex_unlock(&classes[i].lock);
+}
+
+static void tcache_destroy(void *arg);
+
+static void tam_alloc_init(void)
+{
+	unsigned int i;
+	uint32_t n;
+
+	for (i = 0; i < TAM_NCLASSES; i++) {
+		pthread_mutex_init(&classes[i].lock, NULL);
+		classes[i].size = class_sizes[i];
+		n = (uint32_t)(TAM_CACHE_BYTES / class_sizes[i]);
+		classes[i].cache_max = n < 4 ? 4 : n > 256 ? 256 : n;
+		n = (uint32_t)(TAM_BATCH_BYTES / class_sizes[i]);
+		classes[i].batch = n < 1 ? 1 : n > 64 ? 64 : n;
+	}
+	free_key = ((uint64_t)(uintptr_t)&free_key * 0x9e3779b97f4a7c15ULL) ^
+		   (uint64_t)getpid() ^ 0x7461666b6579ULL;
+	pthread_key_create(&tcache_key, tcache_destroy);
+	/* The heap stays consistent in a forked child, as glibc's does. */
+	pthread_atfork(lock_all, unlock_all, unlock_all);
+}
+
+static void tam_alloc_ready(void)
+{
+	pthread_once(&init_once, tam_alloc_init);
+}
+
+/* Private, lazily zeroed memory from the device. */
+static void *map_device(size_t len)
+{
+	int fd = tam_device_fd();
+	void *p;
+
+	if (fd < 0) {
+		errno = -fd == ENOENT ? ENOMEM : -fd;
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE,
+		 fd, 0);
+	if (p == MAP_FAILED) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+/* @len bytes aligned to @align (a power of two, at least a page). */
+static void *map_aligned(size_t len, size_t align, void **map, size_t *map_len)
+{
+	size_t total = len + align - TAM_PAGE, head, tail;
+	char *p;
+	uintptr_t a;
+
+	if (total < len)
+		return errno = ENOMEM, NULL;
+	p = map_device(total);
+	if (!p)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	head = a - (uintptr_t)p;
+	tail = total - head - len;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap((char *)a + len, tail);
+	*map = (void *)a;
+	*map_len = len;
+	return (void *)a;
+}
+
+static size_t seg_slot(uintptr_t base)
+{
+	return (size_t)((base / TAM_SEG_SIZE) * 0x9e3779b97f4a7c15ULL >> 48) &
+	       (TAM_MAX_SEGMENTS - 1);
+}
+
+/* The segment @ptr lies in, if it is one of ours.  Lock-free: never removed. */
+static struct tam_segment *segment_of(const void *ptr)
+{
+	uintptr_t base = (uintptr_t)ptr & ~(TAM_SEG_SIZE - 1), found;
+	size_t i = seg_slot(base), probes;
+
+	for (probes = 0; probes < TAM_MAX_SEGMENTS; probes++) {
+		found = __atomic_load_n(&seg_table[i], __ATOMIC_ACQUIRE);
+		if (found == base)
+			return (struct tam_segment *)base;
+		if (!found)
+			return NULL;
+		i = (i + 1) & (TAM_MAX_SEGMENTS - 1);
+	}
+	return NULL;
+}
+
+/* Under seg_lock. */
+static struct tam_segment *segment_new(void)
+{
+	struct tam_segment *seg;
+	void *map;
+	size_t len, i;
+
+	if (seg_count >= TAM_MAX_SEGMENTS / 2)
+		return errno = ENOMEM, NULL;
+	seg = map_aligned(TAM_SEG_SIZE, TAM_SEG_SIZE, &map, &len);
+	if (!seg)
+		return NULL;
+	seg->magic = TAM_SEG_MAGIC;
+	seg->spans[0].cls = UINT32_MAX;		/* the header's own span */
+	seg->next = segments;
+	segments = seg;
+	for (i = seg_slot((uintptr_t)seg); seg_table[i];
+	     i = (i + 1) & (TAM_MAX_SEGMENTS - 1))
+		;
+	__atomic_store_n(&seg_table[i], (uintptr_t)seg, __ATOMIC_RELEASE);
+	seg_count++;
+	return seg;
+}
+
+/* Spans are aligned to their size and their headers sit at segment starts. */
+static char *span_base(struct tam_span *span)
+{
+	struct tam_segment *seg =
+		(struct tam_segment *)((uintptr_t)span & ~(TAM_SEG_SIZE - 1));
+
+	return (char *)seg + (size_t)(span - seg->spans) * TAM_SPAN_SIZE;
+}
+
+static struct tam_span *span_of(struct tam_segment *seg, const void *ptr)
+{
+	return &seg->spans[((uintptr_t)ptr - (uintptr_t)seg) / TAM_SPAN_SIZE];
+}
+
+/* A free span for class @cls, under that class's lock. */
+static struct tam_span *span_new(unsigned int cls)
+{
+	struct tam_segment *seg;
+	struct tam_span *span = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&seg_lock);
+	for (seg = segments; seg && !span; seg = seg->next)
+		for (i = 1; i < TAM_SPANS; i++)
+			if (!seg->spans[i].cls) {
+				span = &seg->spans[i];
+				break;
+			}
+	if (!span) {
+		seg = segment_new();
+		if (seg)
+			span = &seg->spans[1];
+	}
+	if (span) {
+		span->cls = cls + 1;
+		span->nobjs = (uint32_t)(TAM_SPAN_SIZE / classes[cls].size);
+		span->bump = 0;
+		span->used = 0;
+		span->free = NULL;
+	}
+	pthread_mutex_unlock(&seg_lock);
+	return span;
+}
+
+static void partial_add(struct tam_class *c, struct tam_span *span)
+{
+	span->prev = NULL;
+	span->next = c->partial;
+	if (c->partial)
+		c->partial->prev = span;
+	c->partial = span;
+	span->partial = 1;
+	c->npartial++;
+}
+
+static void partial_remove(struct tam_class *c, struct tam_span *span)
+{
+	if (span->prev)
+		span->prev->next = span->next;
+	else
+		c->partial = span->next;
+	if (span->next)
+		span->next->prev = span->prev;
+	span->partial = 0;
+	c->npartial--;
+}
+
+/* An empty span goes back to the kernel and to its segment. */
+static void span_release(struct tam_class *c, struct tam_span *span)
+{
+	partial_remove(c, span);
+	madvise(span_base(span), TAM_SPAN_SIZE, MADV_DONTNEED);
+	pthread_mutex_lock(&seg_lock);
+	span->cls = 0;
+	pthread_mutex_unlock(&seg_lock);
+}
+
+static size_t obj_index(const void *ptr, uint32_t size)
+{
+	return ((uintptr_t)ptr & (TAM_SPAN_SIZE - 1)) / size;
+}
+
+/*
+ * Take up to @want objects of class @cls from the central lists into @out
+ * (tagged with TAM_CLEAN when never handed out before).  Returns how many.
+ */
+static unsigned int central_take(unsigned int cls, uintptr_t *out,
+				 unsigned int want)
+{
+	struct tam_class *c = &classes[cls];
+	struct tam_span *span;
+	unsigned int got = 0;
+	size_t idx;
+	void *obj;
+
+	pthread_mutex_lock(&c->lock);
+	while (got < want) {
+		span = c->partial;
+		if (!span) {
+			span = span_new(cls);
+			if (!span)
+				break;
+			partial_add(c, span);
+		}
+		while (got < want && span->used < span->nobjs) {
+			if (span->free) {
+				obj = span->free;
+				span->free = *(void **)obj;
+				out[got++] = (uintptr_t)obj;
+			} else {
+				obj = span_base(span) + (size_t)span->bump++ * c->size;
+				out[got++] = (uintptr_t)obj | TAM_CLEAN;
+			}
+			idx = obj_index(obj, c->size);
+			span->out[idx / 64] |= 1ULL << (idx % 64);
+			span->used++;
+		}
+		if (span->used == span->nobjs)
+			partial_remove(c, span);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return got;
+}
+
+/* Give @n objects of class @cls back to their spans. */
+static void central_give(unsigned int cls, void **objs, unsigned int n)
+{
+	struct tam_class *c = &classes[cls];
+	struct tam_span *span;
+	unsigned int i;
+	size_t idx;
+	uint64_t bit;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < n; i++) {
+		span = span_of(segment_of(objs[i]), objs[i]);
+		idx = obj_index(objs[i], c->size);
+		bit = 1ULL << (idx % 64);
+		if (!(span->out[idx / 64] & bit)) {
+			pthread_mutex_unlock(&c->lock);
+			tam_die("free(): double free detected", objs[i]);
+		}
+		span->out[idx / 64] &= ~bit;
+		*(void **)objs[i] = span->free;
+		span->free = objs[i];
+		if (!span->partial)
+			partial_add(c, span);
+		if (!--span->used && c->npartial > 1)
+			span_release(c, span);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static struct tam_tcache *tcache_get(void)
+{
+	struct tam_tcache *tc = my_tcache;
+	struct tam_tcache *chunk;
+	size_t i, n;
+
+	if (TAM_LIKELY(tc))
+		return tc == TAM_TCACHE_OFF ? NULL : tc;
+	tam_alloc_ready();
+	my_tcache = TAM_TCACHE_OFF;	/* what follows may allocate */
+	pthread_mutex_lock(&tcache_lock);
+	if (!tcache_pool) {
+		chunk = mmap(NULL, TAM_SPAN_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		n = chunk == MAP_FAILED ? 0 : TAM_SPAN_SIZE / sizeof(*chunk);
+		for (i = 0; i < n; i++) {
+			chunk[i].next = tcache_pool;
+			tcache_pool = &chunk[i];
+		}
+	}
+	tc = tcache_pool;
+	if (tc) {
+		tcache_pool = tc->next;
+		memset(tc, 0, sizeof(*tc));
+		tc->next = tcaches;
+		if (tcaches)
+			tcaches->prev = tc;
+		tcaches = tc;
+	}
+	pthread_mutex_unlock(&tcache_lock);
+	if (!tc)
+		return NULL;
+	pthread_setspecific(tcache_key, tc);
+	my_tcache = tc;
+	return tc;
+}
+
+/* Move @n cached objects of class @cls back to the central lists. */
+static void tcache_flush(struct tam_tcache *tc, unsigned int cls, unsigned int n)
+{
+	void *objs[256];
+	unsigned int i;
+
+	for (i = 0; i < n && tc->list[cls]; i++) {
+		objs[i] = (void *)(tc->list[cls] & ~TAM_CLEAN);
+		tc->list[cls] = *(uintptr_t *)objs[i];
+		((uint64_t *)objs[i])[1] = 0;
+		tc->count[cls]--;
+	}
+	central_give(cls, objs, i);
+}
+
+static void tcache_destroy(void *arg)
+{
+	struct tam_tcache *tc = arg;
+	unsigned int cls;
+
+	my_tcache = TAM_TCACHE_OFF;
+	for (cls = 0; cls < TAM_NCLASSES; cls++)
+		while (tc->count[cls])
+			tcache_flush(tc, cls, tc->count[cls] > 256 ? 256 : tc->count[cls]);
+	pthread_mutex_lock(&tcache_lock);
+	retired_in_use += tc->in_use;
+	if (tc->prev)
+		tc->prev->next = tc->next;
+	else
+		tcaches = tc->next;
+	if (tc->next)
+		tc->next->prev = tc->prev;
+	tc->next = tcache_pool;
+	tcache_pool = tc;
+	pthread_mutex_unlock(&tcache_lock);
+}
+
+static void count_in_use(struct tam_tcache *tc, int64_t bytes)
+{
+	if (TAM_LIKELY(tc)) {
+		tc->in_use += bytes;
+		return;
+	}
+	pthread_mutex_lock(&tcache_lock);
+	retired_in_use += bytes;
+	pthread_mutex_unlock(&tcache_lock);
+}
+
+/*
+ * An object of class @cls; *@clean says whether all but its first 16 bytes
+ * are known to be zero.
+ */
+static void *small_alloc(unsigned int cls, int *clean)
+{
+	struct tam_tcache *tc = tcache_get();
+	uintptr_t got[64], link;
+	unsigned int n, i;
+	void *obj;
+
+	if (TAM_LIKELY(tc && tc->list[cls])) {
+		link = tc->list[cls];
+		obj = (void *)(link & ~TAM_CLEAN);
+		tc->list[cls] = *(uintptr_t *)obj;
+		tc->count[cls]--;
+	} else {
+		n = central_take(cls, got, tc ? classes[cls].batch : 1);
+		if (!n) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		link = got[0];
+		obj = (void *)(link & ~TAM_CLEAN);
+		for (i = n; tc && i-- > 1;) {
+			void *o = (void *)(got[i] & ~TAM_CLEAN);
+
+			*(uintptr_t *)o = tc->list[cls];
+			((uint64_t *)o)[1] = free_key;
+			tc->list[cls] = got[i];
+			tc->count[cls]++;
+		}
+	}
+	*clean = link & TAM_CLEAN;
+	((uint64_t *)obj)[0] = 0;
+	((uint64_t *)obj)[1] = 0;
+	count_in_use(tc, classes[cls].size);
+	return obj;
+}
+
+static void small_free(struct tam_segment *seg, void *ptr)
+{
+	struct tam_span *span = span_of(seg, ptr);
+	struct tam_tcache *tc;
+	unsigned int cls;
+	uintptr_t link;
+	uint32_t size;
+
+	cls = span->cls - 1;
+	if (TAM_UNLIKELY(cls >= TAM_NCLASSES))
+		tam_die("free(): invalid pointer", ptr);
+	size = classes[cls].size;
+	if (TAM_UNLIKELY(((uintptr_t)ptr & (TAM_SPAN_SIZE - 1)) % size))
+		tam_die("free(): invalid pointer", ptr);
+
+	tc = tcache_get();
+	count_in_use(tc, -(int64_t)size);
+	if (TAM_UNLIKELY(!tc)) {
+		central_give(cls, &ptr, 1);
+		return;
+	}
+	if (TAM_UNLIKELY(((uint64_t *)ptr)[1] == free_key)) {
+		/* Perhaps in this cache already: look, as glibc does. */
+		for (link = tc->list[cls]; link; link = *(uintptr_t *)(link & ~TAM_CLEAN))
+			if ((void *)(link & ~TAM_CLEAN) == ptr)
+				tam_die("free(): double free detected in thread cache", ptr);
+	}
+	*(uintptr_t *)ptr = tc->list[cls];
+	((uint64_t *)ptr)[1] = free_key;
+	tc->list[cls] = (uintptr_t)ptr;
+	if (++tc->count[cls] > classes[cls].cache_max)
+		tcache_flush(tc, cls, classes[cls].cache_max / 2 + 1);
+}
+
+/* Large objects: a table from the caller's pointer to its mapping. */
+
+static size_t large_slot(uintptr_t ptr)
+{
+	return (size_t)((ptr >> 12) * 0x9e3779b97f4a7c15ULL >> 17) & (large_cap - 1);
+}
+
+/* Under large_lock. */
+static struct tam_large *large_find(uintptr_t ptr)
+{
+	size_t i;
+
+	if (!large_cap)
+		return NULL;
+	for (i = large_slot(ptr); large_table[i].ptr; i = (i + 1) & (large_cap - 1))
+		if (large_table[i].ptr == ptr)
+			return &large_table[i];
+	return NULL;
+}
+
+/* Under large_lock; the table has room. */
+static void large_put(const struct tam_large *l)
+{
+	size_t i;
+
+	for (i = large_slot(l->ptr); large_table[i].ptr; i = (i + 1) & (large_cap - 1))
+		;
+	large_table[i] = *l;
+	large_count++;
+	large_bytes += l->map_len;
+}
+
+/* Under large_lock: remove @e, shifting later entries back (linear probing). */
+static void large_remove(struct tam_large *e)
+{
+	size_t i = (size_t)(e - large_table), j = i, k;
+
+	large_count--;
+	large_bytes -= e->map_len;
+	for (;;) {
+		large_table[i].ptr = 0;
+		do {
+			j = (j + 1) & (large_cap - 1);
+			if (!large_table[j].ptr)
+				return;
+			k = large_slot(large_table[j].ptr);
+		} while (i <= j ? (i < k && k <= j) : (i < k || k <= j));
+		large_table[i] = large_table[j];
+		i = j;
+	}
+}
+
+/* Under large_lock: room for one more entry. */
+static int large_reserve(void)
+{
+	struct tam_large *old = large_table, *fresh;
+	size_t old_cap = large_cap, cap = large_cap ? large_cap * 2 : 256, i;
+
+	if ((large_count + 1) * 2 <= large_cap)
+		return 0;
+	fresh = mmap(NULL, cap * sizeof(*fresh), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED)
+		return -ENOMEM;
+	large_table = fresh;
+	large_cap = cap;
+	large_count = 0;
+	large_bytes = 0;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].ptr)
+			large_put(&old[i]);
+	if (old)
+		munmap(old, old_cap * sizeof(*old));
+	return 0;
+}
+
+static int large_record(void *ptr, void *map, size_t map_len)
+{
+	struct tam_large l = { (uintptr_t)ptr, map, map_len, map_len };
+	int err;
+
+	pthread_mutex_lock(&large_lock);
+	err = large_reserve();
+	if (!err)
+		large_put(&l);
+	pthread_mutex_unlock(&large_lock);
+	return err;
+}
+
+static void *large_alloc(size_t size, size_t align)
+{
+	size_t len = (size + TAM_PAGE - 1) & ~(TAM_PAGE - 1);
+	struct tam_tcache *tc = tcache_get();
+	void *map, *ptr;
+	size_t map_len;
+
+	if (len < size)
+		return errno = ENOMEM, NULL;
+	ptr = align > TAM_PAGE ? map_aligned(len, align, &map, &map_len) :
+				 (map = map_device(len), map_len = len, map);
+	if (!ptr)
+		return NULL;
+	if (large_record(ptr, map, map_len)) {
+		munmap(map, map_len);
+		return errno = ENOMEM, NULL;
+	}
+	count_in_use(tc, (int64_t)map_len);
+	return ptr;
+}
+
+/* Returns 0 if @ptr was a large object (now freed), -1 if it is not one. */
+static int large_free(void *ptr)
+{
+	struct tam_large *e, l;
+
+	pthread_mutex_lock(&large_lock);
+	e = large_find((uintptr_t)ptr);
+	if (e) {
+		l = *e;
+		large_remove(e);
+	}
+	pthread_mutex_unlock(&large_lock);
+	if (!e)
+		return -1;
+	munmap(l.map, l.map_len);
+	count_in_use(tcache_get(), -(int64_t)l.map_len);
+	return 0;
+}
+
+static size_t large_usable(const void *ptr)
+{
+	struct tam_large *e;
+	size_t usable = 0;
+
+	pthread_mutex_lock(&large_lock);
+	e = large_find((uintptr_t)ptr);
+	if (e)
+		usable = e->usable;
+	pthread_mutex_unlock(&large_lock);
+	return usable;
+}
+
+/* Grow or shrink a large object in place or by moving its pages. */
+static void *large_resize(void *ptr, size_t size)
+{
+	size_t len = (size + TAM_PAGE - 1) & ~(TAM_PAGE - 1), old_len;
+	struct tam_large *e, l;
+	void *moved;
+
+	if (len < size)
+		return NULL;
+	pthread_mutex_lock(&large_lock);
+	e = large_find((uintptr_t)ptr);
+	if (!e || e->map != ptr) {	/* over-aligned ones are copied */
+		pthread_mutex_unlock(&large_lock);
+		return NULL;
+	}
+	moved = mremap(ptr, e->map_len, len, MREMAP_MAYMOVE);
+	if (moved == MAP_FAILED) {	/* EFAULT while a reserved cap applies */
+		pthread_mutex_unlock(&large_lock);
+		return NULL;
+	}
+	l = *e;
+	old_len = l.map_len;
+	large_remove(e);
+	l.ptr = (uintptr_t)moved;
+	l.map = moved;
+	l.map_len = l.usable = len;
+	large_put(&l);		/* the slot just freed is room */
+	pthread_mutex_unlock(&large_lock);
+	count_in_use(tcache_get(), (int64_t)len - (int64_t)old_len);
+	return moved;
+}
+
+/* The usable size of @ptr, which must be ours; 0 for NULL. */
+static size_t usable_size(void *ptr, struct tam_segment **segp)
+{
+	struct tam_segment *seg;
+	struct tam_span *span;
+	size_t usable;
+
+	if (!ptr)
+		return 0;
+	seg = segment_of(ptr);
+	if (segp)
+		*segp = seg;
+	if (seg) {
+		span = span_of(seg, ptr);
+		if (span->cls - 1 < TAM_NCLASSES)
+			return classes[span->cls - 1].size;
+		tam_die("invalid pointer", ptr);
+	}
+	usable = large_usable(ptr);
+	if (!usable)
+		tam_die("invalid pointer", ptr);
+	return usable;
+}
+
+static void *alloc(size_t size, size_t align, int zero)
+{
+	unsigned int cls;
+	int clean;
+	void *p;
+
+	tam_alloc_ready();
+	if (size <= TAM_SMALL_MAX && align <= TAM_PAGE) {
+		cls = size_class(size ? size : 1);
+		/* A class whose objects all sit on @align boundaries. */
+		while (classes[cls].size % align && cls < TAM_NCLASSES - 1)
+			cls++;
+		if (classes[cls].size % align == 0) {
+			p = small_alloc(cls, &clean);
+			if (p && zero && !clean)
+				memset(p, 0, size);
+			return p;
+		}
+	}
+	return large_alloc(size, align > TAM_PAGE ? align : TAM_PAGE);	/* fresh: zero */
+}
+
+TAM_EXPORT void *tam_malloc(size_t size)
+{
+	return alloc(size, TAM_MIN_OBJ, 0);
+}
+
+TAM_EXPORT void *tam_calloc(size_t nmemb, size_t size)
+{
+	size_t total;
+
+	if (__builtin_mul_overflow(nmemb, size, &total))
+		return errno = ENOMEM, NULL;
+	return alloc(total, TAM_MIN_OBJ, 1);
+}
+
+TAM_EXPORT void tam_free(void *ptr)
+{
+	struct tam_segment *seg;
+
+	if (!ptr)
+		return;
+	seg = segment_of(ptr);
+	if (seg)
+		small_free(seg, ptr);
+	else if (large_free(ptr))
+		tam_die("free(): invalid pointer", ptr);
+}
+
+TAM_EXPORT void *tam_realloc(void *ptr, size_t size)
+{
+	struct tam_segment *seg;
+	size_t old;
+	void *p;
+
+	if (!ptr)
+		return tam_malloc(size);
+	if (!size) {
+		tam_free(ptr);
+		return NULL;
+	}
+	old = usable_size(ptr, &seg);
+	if (seg) {
+		/* Stay put while the object is neither outgrown nor mostly empty. */
+		if (size <= old && size > old / 2)
+			return ptr;
+	} else if (size > TAM_SMALL_MAX) {
+		p = large_resize(ptr, size);
+		if (p)
+			return p;
+	}
+	p = tam_malloc(size);
+	if (!p)
+		return NULL;
+	memcpy(p, ptr, old < size ? old : size);
+	tam_free(ptr);
+	return p;
+}
+
+static int valid_alignment(size_t align)
+{
+	return align && !(align & (align - 1));
+}
+
+TAM_EXPORT void *tam_aligned_alloc(size_t alignment, size_t size)
+{
+	if (!valid_alignment(alignment))
+		return errno = EINVAL, NULL;
+	return alloc(size, alignment < TAM_MIN_OBJ ? TAM_MIN_OBJ : alignment, 0);
+}
+
+TAM_EXPORT int tam_posix_memalign(void **memptr, size_t alignment, size_t size)
+{
+	int saved = errno;
+	void *p;
+
+	if (!memptr || !valid_alignment(alignment) || alignment % sizeof(void *))
+		return EINVAL;
+	p = tam_aligned_alloc(alignment, size);
+	if (!p) {
+		errno = saved;
+		return ENOMEM;
+	}
+	*memptr = p;
+	return 0;
+}
+
+TAM_EXPORT size_t tam_malloc_usable_size(void *ptr)
+{
+	return usable_size(ptr, NULL);
+}
+
+/* Pages of [p, p + len) in memory now. */
+static uint64_t resident_of(void *p, size_t len)
+{
+	unsigned char vec[1024];
+	uint64_t pages = 0;
+	size_t off, n, i;
+
+	for (off = 0; off < len; off += n * TAM_PAGE) {
+		n = (len - off) / TAM_PAGE;
+		if (n > sizeof(vec))
+			n = sizeof(vec);
+		if (mincore((char *)p + off, n * TAM_PAGE, vec))
+			break;
+		for (i = 0; i < n; i++)
+			pages += vec[i] & 1;
+	}
+	return pages * TAM_PAGE;
+}
+
+TAM_EXPORT int tam_heap_info(struct tam_heap_info *info)
+{
+	struct tam_heap_info full = { .size = sizeof(full) };
+	struct tam_segment *seg;
+	struct tam_tcache *tc;
+	int64_t in_use;
+	size_t i, want;
+
+	if (!info || info->size < sizeof(info->size) + 4 * sizeof(uint64_t))
+		return -EINVAL;
+	tam_alloc_ready();
+
+	pthread_mutex_lock(&tcache_lock);
+	in_use = retired_in_use;
+	for (tc = tcaches; tc; tc = tc->next)
+		in_use += __atomic_load_n(&tc->in_use, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&tcache_lock);
+	full.in_use_bytes = in_use > 0 ? (uint64_t)in_use : 0;
+
+	pthread_mutex_lock(&seg_lock);
+	for (seg = segments; seg; seg = seg->next) {
+		full.reserved_bytes += TAM_SEG_SIZE;
+		full.resident_bytes += resident_of(seg, TAM_SEG_SIZE);
+	}
+	pthread_mutex_unlock(&seg_lock);
+
+	pthread_mutex_lock(&large_lock);
+	full.large_bytes = large_bytes;
+	full.reserved_bytes += large_bytes;
+	for (i = 0; i < large_cap; i++)
+		if (large_table[i].ptr)
+			full.resident_bytes += resident_of(large_table[i].map,
+							   large_table[i].map_len);
+	pthread_mutex_unlock(&large_lock);
+
+	want = info->size < sizeof(full) ? info->size : sizeof(full);
+	full.size = want;
+	memcpy(info, &full, want);
+	return 0;
+}
