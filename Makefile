@@ -7,6 +7,7 @@
 #                  Debian's 6.1 and 6.12 kernels (scripts/test installs what
 #                  they need first)
 #   make bench     first-touch benchmark on both kernels (ratios, not a test)
+#   make bench-alloc  the allocator against glibc malloc (ratios, not a test)
 #   make module KVER=...   build tamalloc.ko for one installed kernel
 #   make guest     the static binaries that run inside the VM
 #   make host-check        host-side unit tests only
@@ -45,12 +46,13 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-lib-tests \
 		   $(BUILD)/guest/bin/tamalloc-alloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-run \
+		   $(BUILD)/guest/bin/tamalloc-measure \
 		   $(BUILD)/guest/bin/tamalloc-discard \
 		   $(BUILD)/guest/bin/tamalloc-stress \
 		   $(BUILD)/guest/bin/tamalloc-fuzz
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
-	debug-check dkms-check check bench install uninstall clean
+	debug-check dkms-check check bench bench-alloc install uninstall clean
 
 all: lib cli guest
 
@@ -139,6 +141,19 @@ $(BUILD)/guest/bin/tamalloc-run: cli/run.c include/linux/tamalloc.h
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static \
 		-DTAM_PRELOAD_PATH='"/usr/local/lib/libtamalloc-preload.so"' -o $@ $<
 
+$(BUILD)/guest/bin/tamalloc-measure: bench/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# Dynamically linked, so that tamalloc-run can preload them.
+$(BUILD)/run/tamalloc-preload-tests: tests/run/preload_test.c tests/check_run.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -Itests $(CHECK_CFLAGS) -pthread -o $@ $< $(CHECK_LIBS)
+
+$(BUILD)/bench/tamalloc-bench-alloc: bench/alloc_work.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -pthread -o $@ $<
+
 $(BUILD)/guest/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -static -o $@ $(CLI_SRC) $(LIB_A)
@@ -172,13 +187,15 @@ VM_RUN_CHECKS	= --add /usr/bin/jq --add tests/checks.sh:/root/checks.sh
 VM_RUN_CLI	= $(VM_RUN_CHECKS) --add tests/cli-test.sh:/root/cli-test.sh
 VM_RUN_OOM	= --mem 512M --expect-oom $(VM_RUN_CHECKS) --add tests/oom-test.sh:/root/oom-test.sh
 # Real programs under tamalloc-run: Debian's own binaries, with their libraries.
-VM_RUN_RUN	= --mem 2G --timeout 1500 $(VM_RUN_CHECKS) --add tests/run-test.sh:/root/run-test.sh \
-		  --add tests/run/workload.py:/root/workload.py \
+VM_RUN_PROGRAMS	= --add tests/run/workload.py:/root/workload.py \
 		  --add $(BUILD)/lib/libtamalloc-preload.so:/usr/local/lib/libtamalloc-preload.so \
 		  --add /usr/bin/python3.11:/usr/bin/python3 --add /usr/lib/python3.11 \
 		  --add /usr/bin/sqlite3 --add /usr/bin/xz --add /usr/bin/gawk --add /usr/bin/sort
+VM_RUN_RUN	= --mem 2G --timeout 1500 $(VM_RUN_CHECKS) $(VM_RUN_PROGRAMS) \
+		  --add tests/run-test.sh:/root/run-test.sh \
+		  --add $(BUILD)/run/tamalloc-preload-tests:/usr/bin/tamalloc-preload-tests
 
-vm-check: guest $(PRELOAD_SO)
+vm-check: guest $(PRELOAD_SO) $(BUILD)/run/tamalloc-preload-tests
 	@for s in $(KSERIES); do \
 		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
 		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
@@ -217,6 +234,13 @@ FUZZ_SEED	?= 1
 
 check: host-check lint dkms-check harness-check vm-check debug-check
 	@echo "make check: every suite passed"
+
+# The allocator against glibc's malloc, same VM run: time and peak RSS ratios.
+bench-alloc: guest $(PRELOAD_SO) $(BUILD)/bench/tamalloc-bench-alloc
+	scripts/vm-run --kernel 6.12 --cpu max,-erms,-fsrm --mem 2G --timeout 3000 \
+		$(VM_RUN_PROGRAMS) --add /usr/bin/jq \
+		--add $(BUILD)/bench/tamalloc-bench-alloc:/usr/bin/tamalloc-bench-alloc \
+		--add bench/alloc-bench.sh:/root/alloc-bench.sh -- sh /root/alloc-bench.sh
 
 bench: guest
 	@for s in $(KSERIES); do \

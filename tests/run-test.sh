@@ -53,6 +53,12 @@ SELECT count(DISTINCT v), sum(id % 97) FROM t WHERE k BETWEEN 100 AND 700;
 SQL
 wordcount='{ n[$2]++ } END { PROCINFO["sorted_in"] = "@ind_str_asc"; for (w in n) print w, n[w] }'
 
+# Every call the preload library replaces (a Check suite; 77 if not preloaded).
+tamalloc-preload-tests >/tmp/out 2>&1
+check "preload suite skips without tamalloc-run (exit 77)" [ $? -eq 77 ]
+expect_exit 0 "preload suite under tamalloc-run" tamalloc-run tamalloc-preload-tests
+grep '^100%\|^[0-9]*%: Checks' /tmp/out
+
 same "python3" python3 /root/workload.py
 # A database file, made anew by each run (LD_PRELOAD passes through sh).
 same "sqlite3" sh -c 'rm -f /tmp/test.db && sqlite3 /tmp/test.db ".read /tmp/db.sql" &&
