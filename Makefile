@@ -187,7 +187,7 @@ VM_RUN_CHECKS	= --add /usr/bin/jq --add tests/checks.sh:/root/checks.sh
 VM_RUN_CLI	= $(VM_RUN_CHECKS) --add tests/cli-test.sh:/root/cli-test.sh
 VM_RUN_OOM	= --mem 512M --expect-oom $(VM_RUN_CHECKS) --add tests/oom-test.sh:/root/oom-test.sh
 # Real programs under tamalloc-run: Debian's own binaries, with their libraries.
-VM_RUN_PROGRAMS	= --add tests/run/workload.py:/root/workload.py \
+VM_RUN_PROGRAMS	= --add tests/run/workload.py:/root/workload.py --add tests/run/inputs.sh:/root/inputs.sh \
 		  --add $(BUILD)/lib/libtamalloc-preload.so:/usr/local/lib/libtamalloc-preload.so \
 		  --add /usr/bin/python3.11:/usr/bin/python3 --add /usr/lib/python3.11 \
 		  --add /usr/bin/sqlite3 --add /usr/bin/xz --add /usr/bin/gawk --add /usr/bin/sort

@@ -9,16 +9,7 @@
 rounds=${ROUNDS:-3}
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 
-gawk 'BEGIN { srand(1); for (i = 0; i < 200000; i++)
-	printf "%d w%d %d\n", int(rand() * 100000), int(rand() * 5000), i }' >/tmp/big.txt
-cat >/tmp/db.sql <<'SQL'
-CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-INSERT INTO t(k, v) SELECT (i * 7919) % 1000, printf('value-%d-%s', i, hex(i * i)) FROM n;
-CREATE INDEX t_k ON t(k);
-SELECT k, count(*), sum(length(v)) FROM t GROUP BY k ORDER BY k LIMIT 5;
-SQL
-wordcount='{ n[$2]++ } END { for (w in n) c++; print c }'
+. /root/inputs.sh
 
 # median of the numbers on stdin
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

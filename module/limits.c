@@ -23,7 +23,7 @@
 
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/sched/mm.h>
+#include <linux/capability.h>
 
 #include "compat.h"
 #include "tamalloc.h"
@@ -81,32 +81,24 @@ static void tam_reserve_fix(struct mm_struct *mm)
 	}
 }
 
+static int tam_reserve_fix_locking(struct mm_struct *mm, void *unused)
+{
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	tam_reserve_fix(mm);
+	mmap_write_unlock(mm);
+	return 0;
+}
+
 /* max_reserved_bytes: a new cap first fixes every process's charges. */
 static int tam_set_max_reserved(const char *val, const struct kernel_param *kp)
 {
-	struct mm_struct **mms;
-	unsigned int i, nr;
-	int err;
+	int err = param_set_ullong(val, kp);
 
-	err = param_set_ullong(val, kp);
 	if (err || !tam_max_reserved_bytes)
 		return err;
-
 	/* Processes that map after this see the cap and fix themselves. */
-	mms = tam_procs_get_mms(&nr);
-	if (!mms)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		if (!err)
-			err = mmap_write_lock_killable(mms[i]);
-		if (!err) {
-			tam_reserve_fix(mms[i]);
-			mmap_write_unlock(mms[i]);
-		}
-		mmput(mms[i]);
-	}
-	kvfree(mms);
-	return err;
+	return tam_procs_call_each_mm(tam_reserve_fix_locking, NULL, false);
 }
 
 static const struct kernel_param_ops tam_max_reserved_ops = {
@@ -185,30 +177,27 @@ static bool tam_resident_over(struct tam_proc *proc, u64 extra)
 			READ_ONCE(tam_max_resident_bytes));
 }
 
+/* Measure another process, if its mmap_lock is free: the caller holds one. */
+static int tam_remeasure_other(struct mm_struct *mm, void *faulting_mm)
+{
+	struct tam_measure m = {};
+
+	if (mm != faulting_mm)
+		tam_measure_mm(mm, &m, TAM_TRYLOCK);
+	return 0;
+}
+
 /*
  * Measure what is charged to @mm (whose mmap_lock the caller holds) or, with
- * @others, to every process: their locks are only tried, as the caller holds
- * one already; a process busy now keeps its estimate.
+ * @others, to every process; a process busy now keeps its estimate.
  */
 static void tam_remeasure(struct mm_struct *mm, bool others)
 {
 	struct tam_measure m = {};
-	struct mm_struct **mms;
-	unsigned int i, nr;
 
 	tam_measure_mm(mm, &m, TAM_LOCKED);
-	if (!others)
-		return;
-	mms = tam_procs_get_mms(&nr);
-	if (!mms)
-		return;
-	for (i = 0; i < nr; i++) {
-		if (mms[i] != mm)
-			tam_measure_mm(mms[i], &m, TAM_TRYLOCK);
-		/* The last reference would tear the mm down under our lock. */
-		mmput_async(mms[i]);
-	}
-	kvfree(mms);
+	if (others)
+		tam_procs_call_each_mm(tam_remeasure_other, mm, true);
 }
 
 static vm_fault_t tam_charge_fault_slow(struct vm_fault *vmf,

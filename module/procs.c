@@ -330,12 +330,9 @@ u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident)
 
 /*
  * Take a reference (mmget) on every registered mm that has tamalloc mappings
- * and is still in use, so the caller can measure them without holding the
- * lock: measuring takes mmap_lock, which ranks above tam_procs_lock (->close
- * runs under it).  Returns a kvmalloc'd array the caller mmput()s and
- * kvfree()s, or NULL.
+ * and is still in use.  Returns a kvmalloc'd array, or NULL.
  */
-struct mm_struct **tam_procs_get_mms(unsigned int *nr)
+static struct mm_struct **tam_procs_get_mms(unsigned int *nr)
 {
 	struct mm_struct **mms = NULL;
 	struct tam_proc *proc;
@@ -362,6 +359,35 @@ struct mm_struct **tam_procs_get_mms(unsigned int *nr)
 	spin_unlock(&tam_procs_lock);
 	*nr = n;
 	return mms;
+}
+
+/*
+ * Call @fn on every process that has tamalloc mappings, until it returns an
+ * error, which is returned.  @fn runs without tam_procs_lock, since it may
+ * take mmap_lock, which ranks above it (->close runs under mmap_lock); each
+ * mm is held with mmget meanwhile.  @caller_holds_mmap_lock: a last
+ * reference must not tear an mm down here, so it is dropped asynchronously.
+ */
+int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
+			   void *arg, bool caller_holds_mmap_lock)
+{
+	struct mm_struct **mms;
+	unsigned int i, nr;
+	int err = 0;
+
+	mms = tam_procs_get_mms(&nr);
+	if (!mms)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (!err)
+			err = fn(mms[i], arg);
+		if (caller_holds_mmap_lock)
+			mmput_async(mms[i]);
+		else
+			mmput(mms[i]);
+	}
+	kvfree(mms);
+	return err;
 }
 
 /*

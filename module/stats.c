@@ -306,28 +306,22 @@ static int tam_ioctl_proc_stats(void __user *arg)
 	return tam_put_reply(arg, usize, &st, sizeof(st));
 }
 
+static int tam_measure_one(struct mm_struct *mm, void *m)
+{
+	return tam_measure_mm(mm, m, TAM_LOCK);
+}
+
 static int tam_ioctl_sys_stats(void __user *arg)
 {
 	struct tam_sys_stats st = {};
 	struct tam_measure m = {};
-	struct mm_struct **mms;
-	unsigned int i, nr;
 	u64 usize, peak;
 	int err;
 
 	err = tam_get_size(arg, TAM_SYS_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;
-
-	mms = tam_procs_get_mms(&nr);
-	if (!mms)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		if (!err)
-			err = tam_measure_mm(mms[i], &m, TAM_LOCK);
-		mmput(mms[i]);
-	}
-	kvfree(mms);
+	err = tam_procs_call_each_mm(tam_measure_one, &m, false);
 	if (err)
 		return err;
 

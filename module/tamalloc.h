@@ -59,7 +59,8 @@ u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident);
 int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
 			 bool may_raise);
 void tam_procs_get_limits(struct mm_struct *mm, u64 *reserved, u64 *resident);
-struct mm_struct **tam_procs_get_mms(unsigned int *nr);
+int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
+			   void *arg, bool caller_holds_mmap_lock);
 bool tam_procs_has_mm(struct mm_struct *mm);
 void tam_procs_exit(void);
 

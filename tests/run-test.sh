@@ -41,17 +41,7 @@ listed() {
 		bad "$what: never listed by tamalloc-stat with tamalloc memory"; fi
 }
 
-gawk 'BEGIN { srand(1); for (i = 0; i < 200000; i++)
-	printf "%d w%d %d\n", int(rand() * 100000), int(rand() * 5000), i }' >/tmp/big.txt
-cat >/tmp/db.sql <<'SQL'
-CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-INSERT INTO t(k, v) SELECT (i * 7919) % 1000, printf('value-%d-%s', i, hex(i * i)) FROM n;
-CREATE INDEX t_k ON t(k);
-SELECT k, count(*), sum(length(v)), min(v), max(v) FROM t GROUP BY k ORDER BY k LIMIT 20;
-SELECT count(DISTINCT v), sum(id % 97) FROM t WHERE k BETWEEN 100 AND 700;
-SQL
-wordcount='{ n[$2]++ } END { PROCINFO["sorted_in"] = "@ind_str_asc"; for (w in n) print w, n[w] }'
+. /root/inputs.sh
 
 # Every call the preload library replaces (a Check suite; 77 if not preloaded).
 tamalloc-preload-tests >/tmp/out 2>&1
