@@ -8,9 +8,9 @@
  * class; the first span of a segment holds its bookkeeping.  Every thread
  * keeps a cache of free objects per class and allocates and frees there
  * without a lock; the central lists behind the caches have a lock per class.
- * A span whose objects are all free again is given back to the kernel with
- * MADV_DONTNEED (its pages go, and come back zeroed), unless it is its
- * class's last.  Large objects are mappings of their own: free() unmaps them
+ * Spans whose objects are all free again are given back to the kernel with
+ * MADV_DONTNEED (their pages go, and come back zeroed) once their class has
+ * more empty spans than spans in use (span_emptied()).  Large objects are mappings of their own: free() unmaps them
  * and realloc() moves them with mremap(), without copying.
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
@@ -45,8 +45,9 @@
 #define TAM_SPAN_MAX_OBJS	(TAM_SPAN_SIZE / TAM_MIN_OBJ)
 #define TAM_SEG_MAGIC		0x74616d7365676d74ULL	/* "tamsegmt" */
 #define TAM_MAX_SEGMENTS	65536			/* 256 GiB of small objects */
-#define TAM_CACHE_BYTES		(64UL << 10)		/* per class and thread */
-#define TAM_BATCH_BYTES		(16UL << 10)		/* moved per refill */
+#define TAM_CACHE_BYTES		(128UL << 10)		/* per class and thread */
+#define TAM_BATCH_BYTES		(32UL << 10)		/* moved per refill */
+#define TAM_EMPTY_MIN		256	/* empty spans the heap may always keep (16 MiB) */
 
 /* Low bit of a thread-cache link: all of the object but its first 16 bytes is zero. */
 #define TAM_CLEAN		1UL
@@ -55,15 +56,23 @@
 #define TAM_UNLIKELY(x)		__builtin_expect(!!(x), 0)
 #define TAM_TLS			__attribute__((tls_model("initial-exec"))) __thread
 
+enum { TAM_LIST_NONE, TAM_LIST_PARTIAL, TAM_LIST_EMPTY };
+
 struct tam_span {
 	uint32_t cls;			/* size class + 1; 0: free span */
 	uint32_t nobjs;			/* objects that fit */
 	uint32_t bump;			/* objects past this were never handed out */
 	uint32_t used;			/* objects out (in use or in thread caches) */
 	void *free;			/* objects given back */
-	struct tam_span *next, *prev;	/* in its class's partial list */
-	int partial;			/* on that list */
+	struct tam_span *next, *prev;	/* in one of its class's lists */
+	int list;			/* which: TAM_LIST_* */
 	uint64_t out[TAM_SPAN_MAX_OBJS / 64];	/* a bit per object that is out */
+};
+
+/* A class's list of spans: doubly linked, newest first. */
+struct tam_span_list {
+	struct tam_span *head, *tail;
+	unsigned int n;
 };
 
 struct tam_segment {
@@ -72,11 +81,13 @@ struct tam_segment {
 	struct tam_span spans[TAM_SPANS];	/* spans[0] is this header */
 };
 
+/* A cache line each: the classes' locks are taken from every thread. */
 struct tam_class {
-	pthread_mutex_t lock;
-	struct tam_span *partial;	/* spans with objects to hand out */
-	unsigned int npartial;
+	pthread_mutex_t lock __attribute__((aligned(64)));
+	struct tam_span_list partial;	/* spans in use with objects to hand out */
+	struct tam_span_list empty;	/* spans with no object out */
 	uint32_t size;
+	uint32_t reciprocal;		/* 2^32 / size, rounded up: index by multiply */
 	uint32_t cache_max;		/* objects a thread cache keeps */
 	uint32_t batch;			/* objects a refill moves */
 };
@@ -97,6 +108,7 @@ struct tam_large {
 };
 
 static struct tam_class classes[TAM_NCLASSES];
+static unsigned long spans_in_use, spans_empty;	/* all classes, atomic */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t tcache_key;
 static uint64_t free_key;		/* marks freed objects, as glibc's tcache_key */
@@ -182,6 +194,8 @@ static void tam_alloc_init(void)
 	for (i = 0; i < TAM_NCLASSES; i++) {
 		pthread_mutex_init(&classes[i].lock, NULL);
 		classes[i].size = class_sizes[i];
+		classes[i].reciprocal = (uint32_t)(((1ULL << 32) + class_sizes[i] - 1) /
+						   class_sizes[i]);
 		n = (uint32_t)(TAM_CACHE_BYTES / class_sizes[i]);
 		classes[i].cache_max = n < 4 ? 4 : n > 256 ? 256 : n;
 		n = (uint32_t)(TAM_BATCH_BYTES / class_sizes[i]);
@@ -194,9 +208,14 @@ static void tam_alloc_init(void)
 	pthread_atfork(lock_all, unlock_all, unlock_all);
 }
 
+static int ready;
+
 static void tam_alloc_ready(void)
 {
+	if (TAM_LIKELY(__atomic_load_n(&ready, __ATOMIC_ACQUIRE)))
+		return;
 	pthread_once(&init_once, tam_alloc_init);
+	__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
 }
 
 /* Private, lazily zeroed memory from the device. */
@@ -333,42 +352,69 @@ static struct tam_span *span_new(unsigned int cls)
 	return span;
 }
 
-static void partial_add(struct tam_class *c, struct tam_span *span)
+static void list_add(struct tam_span_list *l, struct tam_span *span, int which)
 {
 	span->prev = NULL;
-	span->next = c->partial;
-	if (c->partial)
-		c->partial->prev = span;
-	c->partial = span;
-	span->partial = 1;
-	c->npartial++;
+	span->next = l->head;
+	if (l->head)
+		l->head->prev = span;
+	else
+		l->tail = span;
+	l->head = span;
+	l->n++;
+	span->list = which;
 }
 
-static void partial_remove(struct tam_class *c, struct tam_span *span)
+static void list_remove(struct tam_span_list *l, struct tam_span *span)
 {
 	if (span->prev)
 		span->prev->next = span->next;
 	else
-		c->partial = span->next;
+		l->head = span->next;
 	if (span->next)
 		span->next->prev = span->prev;
-	span->partial = 0;
-	c->npartial--;
+	else
+		l->tail = span->prev;
+	l->n--;
+	span->list = TAM_LIST_NONE;
 }
 
-/* An empty span goes back to the kernel and to its segment. */
-static void span_release(struct tam_class *c, struct tam_span *span)
+/*
+ * @span has no object out any more.  Empty spans wait on their class's empty
+ * list while all classes together keep no more than a quarter of the spans
+ * in use, and at least TAM_EMPTY_MIN: a program that frees and allocates at
+ * the same pace pays neither a MADV_DONTNEED (a TLB shootdown across its
+ * CPUs) nor a page fault per page for reusing one.  Past that the coldest go
+ * back to the kernel and to their segment, so a program that frees most of
+ * its memory gives most of it back at once.
+ */
+static void span_emptied(struct tam_class *c, struct tam_span *span)
 {
-	partial_remove(c, span);
-	madvise(span_base(span), TAM_SPAN_SIZE, MADV_DONTNEED);
-	pthread_mutex_lock(&seg_lock);
-	span->cls = 0;
-	pthread_mutex_unlock(&seg_lock);
+	unsigned long in_use, empty, limit;
+
+	list_remove(&c->partial, span);
+	list_add(&c->empty, span, TAM_LIST_EMPTY);
+	in_use = __atomic_sub_fetch(&spans_in_use, 1, __ATOMIC_RELAXED);
+	empty = __atomic_add_fetch(&spans_empty, 1, __ATOMIC_RELAXED);
+	limit = in_use / 4 > TAM_EMPTY_MIN ? in_use / 4 : TAM_EMPTY_MIN;
+	while (empty > limit && c->empty.n) {
+		span = c->empty.tail;
+		list_remove(&c->empty, span);
+		madvise(span_base(span), TAM_SPAN_SIZE, MADV_DONTNEED);
+		pthread_mutex_lock(&seg_lock);
+		span->cls = 0;
+		pthread_mutex_unlock(&seg_lock);
+		empty = __atomic_sub_fetch(&spans_empty, 1, __ATOMIC_RELAXED);
+	}
 }
 
-static size_t obj_index(const void *ptr, uint32_t size)
+/* The index of @ptr in its span, or -1 if it is not on an object boundary. */
+static long obj_index(const void *ptr, const struct tam_class *c)
 {
-	return ((uintptr_t)ptr & (TAM_SPAN_SIZE - 1)) / size;
+	uint32_t off = (uint32_t)((uintptr_t)ptr & (TAM_SPAN_SIZE - 1));
+	uint32_t idx = (uint32_t)(((uint64_t)off * c->reciprocal) >> 32);
+
+	return idx * c->size == off ? (long)idx : -1;
 }
 
 /*
@@ -386,12 +432,20 @@ static unsigned int central_take(unsigned int cls, uintptr_t *out,
 
 	pthread_mutex_lock(&c->lock);
 	while (got < want) {
-		span = c->partial;
+		/* Fill spans in use before taking an empty one. */
+		span = c->partial.head;
 		if (!span) {
-			span = span_new(cls);
+			span = c->empty.head;
+			if (span) {
+				list_remove(&c->empty, span);
+				__atomic_sub_fetch(&spans_empty, 1, __ATOMIC_RELAXED);
+			} else {
+				span = span_new(cls);
+			}
 			if (!span)
 				break;
-			partial_add(c, span);
+			list_add(&c->partial, span, TAM_LIST_PARTIAL);
+			__atomic_add_fetch(&spans_in_use, 1, __ATOMIC_RELAXED);
 		}
 		while (got < want && span->used < span->nobjs) {
 			if (span->free) {
@@ -402,12 +456,12 @@ static unsigned int central_take(unsigned int cls, uintptr_t *out,
 				obj = span_base(span) + (size_t)span->bump++ * c->size;
 				out[got++] = (uintptr_t)obj | TAM_CLEAN;
 			}
-			idx = obj_index(obj, c->size);
+			idx = (size_t)obj_index(obj, c);
 			span->out[idx / 64] |= 1ULL << (idx % 64);
 			span->used++;
 		}
 		if (span->used == span->nobjs)
-			partial_remove(c, span);
+			list_remove(&c->partial, span);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return got;
@@ -425,7 +479,7 @@ static void central_give(unsigned int cls, void **objs, unsigned int n)
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < n; i++) {
 		span = span_of(segment_of(objs[i]), objs[i]);
-		idx = obj_index(objs[i], c->size);
+		idx = (size_t)obj_index(objs[i], c);
 		bit = 1ULL << (idx % 64);
 		if (!(span->out[idx / 64] & bit)) {
 			pthread_mutex_unlock(&c->lock);
@@ -434,10 +488,10 @@ static void central_give(unsigned int cls, void **objs, unsigned int n)
 		span->out[idx / 64] &= ~bit;
 		*(void **)objs[i] = span->free;
 		span->free = objs[i];
-		if (!span->partial)
-			partial_add(c, span);
-		if (!--span->used && c->npartial > 1)
-			span_release(c, span);
+		if (span->list == TAM_LIST_NONE)	/* it was full */
+			list_add(&c->partial, span, TAM_LIST_PARTIAL);
+		if (!--span->used)
+			span_emptied(c, span);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -561,8 +615,7 @@ static void *small_alloc(unsigned int cls, int *clean)
 		}
 	}
 	*clean = link & TAM_CLEAN;
-	((uint64_t *)obj)[0] = 0;
-	((uint64_t *)obj)[1] = 0;
+	((uint64_t *)obj)[1] = 0;	/* the free key: no false double free */
 	count_in_use(tc, classes[cls].size);
 	return obj;
 }
@@ -579,7 +632,7 @@ static void small_free(struct tam_segment *seg, void *ptr)
 	if (TAM_UNLIKELY(cls >= TAM_NCLASSES))
 		tam_die("free(): invalid pointer", ptr);
 	size = classes[cls].size;
-	if (TAM_UNLIKELY(((uintptr_t)ptr & (TAM_SPAN_SIZE - 1)) % size))
+	if (TAM_UNLIKELY(obj_index(ptr, &classes[cls]) < 0))
 		tam_die("free(): invalid pointer", ptr);
 
 	tc = tcache_get();
@@ -813,8 +866,8 @@ static void *alloc(size_t size, size_t align, int zero)
 			cls++;
 		if (classes[cls].size % align == 0) {
 			p = small_alloc(cls, &clean);
-			if (p && zero && !clean)
-				memset(p, 0, size);
+			if (p && zero)	/* a clean object's link word is all it lacks */
+				memset(p, 0, clean ? sizeof(uintptr_t) : size);
 			return p;
 		}
 	}

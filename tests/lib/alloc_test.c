@@ -189,8 +189,9 @@ START_TEST(free_gives_memory_back)
 	for (i = 0; i < N; i++)
 		tam_free(objs[i]);
 	tam_free(big);
+	/* The heap keeps at most 16 MiB of empty spans for reuse. */
 	after = heap().resident_bytes;
-	ck_assert_msg(after < before + 4 * MIB, "resident %llu -> %llu -> %llu",
+	ck_assert_msg(after < before + 20 * MIB, "resident %llu -> %llu -> %llu",
 		      (unsigned long long)before, (unsigned long long)touched,
 		      (unsigned long long)after);
 	ck_assert_int_eq(tam_proc_info(0, &me), 0);
