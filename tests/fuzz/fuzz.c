@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,10 +181,18 @@ static void fuzz_ioctl(struct fuzzer *f)
 	void *arg = below(f, 4) ? f->valid : fuzz_pointer(f);
 
 	fuzz_struct(f);
-	/* Caps go on the target, or on no process at all. */
-	if (cmd == TAM_IOC_SET_LIMITS && arg == f->valid)
-		((int32_t *)f->valid)[2] = below(f, 8) ? target_pid :
-					   below(f, 2) ? -1 : 0x3ffffff0;
+	/*
+	 * Caps go on the target, or on no process at all: a cap on a fuzzer
+	 * would make its own touches SIGBUS.  A struct anywhere in the valid
+	 * buffer (one running off its end too) could name pid 0, the caller.
+	 */
+	if (cmd == TAM_IOC_SET_LIMITS) {
+		if ((char *)arg > (char *)f->valid && (char *)arg < (char *)f->valid + 2 * PAGE)
+			arg = f->valid;
+		if (arg == f->valid)
+			((int32_t *)f->valid)[2] = below(f, 8) ? target_pid :
+						   below(f, 2) ? -1 : 0x3ffffff0;
+	}
 	ioctl(f->fd, cmd, arg);
 }
 
@@ -352,6 +361,10 @@ static void target_process(uint64_t seed)
 	char *p, *s;
 
 	target_rng.rng = seed;
+	/* Never outlive the fuzzer, even one that dies. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
 	sigaction(SIGBUS, &sa, NULL);
 	p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	s = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
