@@ -47,6 +47,7 @@ struct fuzzer {
 	void *slot[SLOTS];	/* what mmap returned */
 	size_t slot_len[SLOTS];
 	size_t slot_object[SLOTS];	/* the length mmap made it with */
+	int slot_anon[SLOTS];		/* random flags made it MAP_ANONYMOUS */
 };
 
 static unsigned long calls_each;
@@ -65,9 +66,18 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	ssize_t n;
 	int fd, i;
 
+	struct tam_proc_stats st = { .size = sizeof(st) };
+	struct tam_sys_stats sys = { .size = sizeof(sys) };
+
 	(void)uc;
 	dprintf(2, "tamalloc-fuzz: signal %d at %p during %s\n", sig, si->si_addr,
 		current_op);
+	fd = open(TAM_DEVICE_PATH, O_RDWR);
+	if (fd >= 0 && !ioctl(fd, TAM_IOC_PROC_STATS, &st) && !ioctl(fd, TAM_IOC_SYS_STATS, &sys))
+		dprintf(2, "  caps: process %llu/%llu, system %llu/%llu; resident %llu\n",
+			(unsigned long long)st.reserved_limit, (unsigned long long)st.resident_limit,
+			(unsigned long long)sys.reserved_limit, (unsigned long long)sys.resident_limit,
+			(unsigned long long)st.resident_bytes);
 	if (f) {
 		dprintf(2, "  valid %p readonly %p\n", f->valid, f->readonly);
 		for (i = 0; i < SLOTS; i++)
@@ -229,6 +239,7 @@ static void fuzz_mmap(struct fuzzer *f)
 		f->slot[s] = NULL;
 	else
 		f->slot_len[s] = f->slot_object[s] = len;
+	f->slot_anon[s] = !!(flags & MAP_ANONYMOUS);
 }
 
 static void fuzz_mapping_op(struct fuzzer *f)
@@ -262,12 +273,15 @@ static void fuzz_mapping_op(struct fuzzer *f)
 		break;
 	case 3:
 		/*
-		 * Touch, if readable and writable, within the object's first
-		 * length: random flags may have made it anonymous shared memory,
-		 * and touching such a shmem object past its size after an
-		 * mremap() growth is SIGBUS by design.
+		 * Touch the device's mappings, if readable and writable, within
+		 * their first length.  Random flags may have made a slot
+		 * anonymous memory, where a touch can be SIGBUS by design
+		 * (shmem past its size after mremap() growth, MAP_HUGETLB |
+		 * MAP_NORESERVE with an empty pool): those are left alone.
 		 */
 		current_op = "touch";
+		if (f->slot_anon[s])
+			break;
 		if (mprotect(p, len, PROT_READ | PROT_WRITE) == 0)
 			for (off = 0; off < len && off < f->slot_object[s] &&
 			     off < 8 * PAGE; off += PAGE)
