@@ -8,10 +8,14 @@
  * class; the first span of a segment holds its bookkeeping.  Every thread
  * keeps a cache of free objects per class and allocates and frees there
  * without a lock; the central lists behind the caches have a lock per class.
- * Spans whose objects are all free again are given back to the kernel with
- * MADV_DONTNEED (their pages go, and come back zeroed) once their class has
- * more empty spans than spans in use (span_emptied()).  Large objects are mappings of their own: free() unmaps them
- * and realloc() moves them with mremap(), without copying.
+ * A cache refills with objects given back earlier or else with a run of
+ * objects never handed out, which it leaves untouched until it hands each
+ * out, so no page is faulted in before the program uses it.  Spans whose
+ * objects are all free again wait for reuse, and the coldest go back to the
+ * kernel with MADV_DONTNEED (their pages go, and come back zeroed) when the
+ * heap keeps too many (span_emptied()).  Large objects are mappings of their
+ * own: free() unmaps them and realloc() moves them with mremap(), without
+ * copying.
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
  * handed out, and large mappings are fresh, so calloc() clears only what may
@@ -48,9 +52,6 @@
 #define TAM_CACHE_BYTES		(128UL << 10)		/* per class and thread */
 #define TAM_BATCH_BYTES		(32UL << 10)		/* moved per refill */
 #define TAM_EMPTY_MIN		256	/* empty spans the heap may always keep (16 MiB) */
-
-/* Low bit of a thread-cache link: all of the object but its first 16 bytes is zero. */
-#define TAM_CLEAN		1UL
 
 #define TAM_LIKELY(x)		__builtin_expect(!!(x), 1)
 #define TAM_UNLIKELY(x)		__builtin_expect(!!(x), 0)
@@ -93,8 +94,10 @@ struct tam_class {
 };
 
 struct tam_tcache {
-	uintptr_t list[TAM_NCLASSES];	/* tagged links, see TAM_CLEAN */
+	void *list[TAM_NCLASSES];	/* objects freed, linked through their first word */
 	uint32_t count[TAM_NCLASSES];
+	char *run[TAM_NCLASSES];	/* objects never handed out: all zero, untouched */
+	uint32_t run_n[TAM_NCLASSES];
 	int64_t in_use;			/* bytes; frees elsewhere may make it negative */
 	struct tam_tcache *next, *prev;
 };
@@ -417,21 +420,27 @@ static long obj_index(const void *ptr, const struct tam_class *c)
 	return idx * c->size == off ? (long)idx : -1;
 }
 
+static void mark_out(struct tam_span *span, size_t idx)
+{
+	span->out[idx / 64] |= 1ULL << (idx % 64);
+}
+
 /*
- * Take up to @want objects of class @cls from the central lists into @out
- * (tagged with TAM_CLEAN when never handed out before).  Returns how many.
+ * Take objects of class @cls from the central lists: up to @want given back
+ * earlier into @out, and, if that is fewer, a run of objects never handed out
+ * (*@run, *@run_n), which nobody has written.  Returns how many went to @out.
  */
-static unsigned int central_take(unsigned int cls, uintptr_t *out,
-				 unsigned int want)
+static unsigned int central_take(unsigned int cls, void **out, unsigned int want,
+				 char **run, unsigned int *run_n)
 {
 	struct tam_class *c = &classes[cls];
 	struct tam_span *span;
-	unsigned int got = 0;
-	size_t idx;
+	unsigned int got = 0, n, i;
 	void *obj;
 
+	*run_n = 0;
 	pthread_mutex_lock(&c->lock);
-	while (got < want) {
+	while (got < want && !*run_n) {
 		/* Fill spans in use before taking an empty one. */
 		span = c->partial.head;
 		if (!span) {
@@ -447,18 +456,24 @@ static unsigned int central_take(unsigned int cls, uintptr_t *out,
 			list_add(&c->partial, span, TAM_LIST_PARTIAL);
 			__atomic_add_fetch(&spans_in_use, 1, __ATOMIC_RELAXED);
 		}
-		while (got < want && span->used < span->nobjs) {
-			if (span->free) {
-				obj = span->free;
-				span->free = *(void **)obj;
-				out[got++] = (uintptr_t)obj;
-			} else {
-				obj = span_base(span) + (size_t)span->bump++ * c->size;
-				out[got++] = (uintptr_t)obj | TAM_CLEAN;
-			}
-			idx = (size_t)obj_index(obj, c);
-			span->out[idx / 64] |= 1ULL << (idx % 64);
+		/* Every object is out, on the free list or past bump. */
+		while (got < want && span->free) {
+			obj = span->free;
+			span->free = *(void **)obj;
+			out[got++] = obj;
+			mark_out(span, (size_t)obj_index(obj, c));
 			span->used++;
+		}
+		if (got < want && span->bump < span->nobjs) {
+			n = span->nobjs - span->bump;
+			if (n > want - got)
+				n = want - got;
+			*run = span_base(span) + (size_t)span->bump * c->size;
+			for (i = 0; i < n; i++)
+				mark_out(span, span->bump + i);
+			span->bump += n;
+			span->used += n;
+			*run_n = n;
 		}
 		if (span->used == span->nobjs)
 			list_remove(&c->partial, span);
@@ -493,6 +508,37 @@ static void central_give(unsigned int cls, void **objs, unsigned int n)
 		if (!--span->used)
 			span_emptied(c, span);
 	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * Give back a run central_take() handed out whose objects were never used.
+ * If nothing was taken past it, the span's bump moves back and the objects
+ * stay untouched; otherwise they go on the free list like any freed object.
+ */
+static void central_give_run(unsigned int cls, char *run, unsigned int n)
+{
+	struct tam_class *c = &classes[cls];
+	struct tam_span *span = span_of(segment_of(run), run);
+	uint32_t first = (uint32_t)obj_index(run, c), i;
+	void *objs[64];
+
+	pthread_mutex_lock(&c->lock);
+	if (span->bump != first + n) {
+		pthread_mutex_unlock(&c->lock);
+		for (i = 0; i < n; i++)
+			objs[i] = run + (size_t)i * c->size;
+		central_give(cls, objs, n);
+		return;
+	}
+	for (i = first; i < first + n; i++)
+		span->out[i / 64] &= ~(1ULL << (i % 64));
+	span->bump = first;
+	if (span->list == TAM_LIST_NONE)	/* it was full */
+		list_add(&c->partial, span, TAM_LIST_PARTIAL);
+	span->used -= n;
+	if (!span->used)
+		span_emptied(c, span);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -540,8 +586,8 @@ static void tcache_flush(struct tam_tcache *tc, unsigned int cls, unsigned int n
 	unsigned int i;
 
 	for (i = 0; i < n && tc->list[cls]; i++) {
-		objs[i] = (void *)(tc->list[cls] & ~TAM_CLEAN);
-		tc->list[cls] = *(uintptr_t *)objs[i];
+		objs[i] = tc->list[cls];
+		tc->list[cls] = *(void **)objs[i];
 		((uint64_t *)objs[i])[1] = 0;
 		tc->count[cls]--;
 	}
@@ -554,9 +600,12 @@ static void tcache_destroy(void *arg)
 	unsigned int cls;
 
 	my_tcache = TAM_TCACHE_OFF;
-	for (cls = 0; cls < TAM_NCLASSES; cls++)
+	for (cls = 0; cls < TAM_NCLASSES; cls++) {
 		while (tc->count[cls])
 			tcache_flush(tc, cls, tc->count[cls] > 256 ? 256 : tc->count[cls]);
+		if (tc->run_n[cls])
+			central_give_run(cls, tc->run[cls], tc->run_n[cls]);
+	}
 	pthread_mutex_lock(&tcache_lock);
 	retired_in_use += tc->in_use;
 	if (tc->prev)
@@ -582,41 +631,56 @@ static void count_in_use(struct tam_tcache *tc, int64_t bytes)
 }
 
 /*
- * An object of class @cls; *@clean says whether all but its first 16 bytes
- * are known to be zero.
+ * An object of class @cls; *@clean says whether it is known to be all zero
+ * (never handed out before).
  */
 static void *small_alloc(unsigned int cls, int *clean)
 {
 	struct tam_tcache *tc = tcache_get();
-	uintptr_t got[64], link;
-	unsigned int n, i;
-	void *obj;
+	size_t size = classes[cls].size;
+	unsigned int n, i, run_n;
+	void *got[64], *obj;
+	char *run = NULL;
 
 	if (TAM_LIKELY(tc && tc->list[cls])) {
-		link = tc->list[cls];
-		obj = (void *)(link & ~TAM_CLEAN);
-		tc->list[cls] = *(uintptr_t *)obj;
+		obj = tc->list[cls];
+		tc->list[cls] = *(void **)obj;
 		tc->count[cls]--;
+		*clean = 0;
+	} else if (tc && tc->run_n[cls]) {
+		obj = tc->run[cls];
+		tc->run[cls] += size;
+		tc->run_n[cls]--;
+		*clean = 1;
 	} else {
-		n = central_take(cls, got, tc ? classes[cls].batch : 1);
-		if (!n) {
+		n = central_take(cls, got, tc ? classes[cls].batch : 1, &run, &run_n);
+		if (n) {
+			obj = got[0];
+			*clean = 0;
+		} else if (run_n) {
+			obj = run;
+			run += size;
+			run_n--;
+			*clean = 1;
+		} else {
 			errno = ENOMEM;
 			return NULL;
 		}
-		link = got[0];
-		obj = (void *)(link & ~TAM_CLEAN);
-		for (i = n; tc && i-- > 1;) {
-			void *o = (void *)(got[i] & ~TAM_CLEAN);
-
-			*(uintptr_t *)o = tc->list[cls];
-			((uint64_t *)o)[1] = free_key;
+		/* Without a cache, one object was asked for and taken. */
+		for (i = 1; i < n; i++) {
+			*(void **)got[i] = tc->list[cls];
+			((uint64_t *)got[i])[1] = free_key;
 			tc->list[cls] = got[i];
 			tc->count[cls]++;
 		}
+		if (tc) {
+			tc->run[cls] = run;
+			tc->run_n[cls] = run_n;
+		}
 	}
-	*clean = link & TAM_CLEAN;
-	((uint64_t *)obj)[1] = 0;	/* the free key: no false double free */
-	count_in_use(tc, classes[cls].size);
+	if (!*clean)
+		((uint64_t *)obj)[1] = 0;	/* the free key: no false double free */
+	count_in_use(tc, (int64_t)size);
 	return obj;
 }
 
@@ -625,7 +689,7 @@ static void small_free(struct tam_segment *seg, void *ptr)
 	struct tam_span *span = span_of(seg, ptr);
 	struct tam_tcache *tc;
 	unsigned int cls;
-	uintptr_t link;
+	void *cached;
 	uint32_t size;
 
 	cls = span->cls - 1;
@@ -643,13 +707,13 @@ static void small_free(struct tam_segment *seg, void *ptr)
 	}
 	if (TAM_UNLIKELY(((uint64_t *)ptr)[1] == free_key)) {
 		/* Perhaps in this cache already: look, as glibc does. */
-		for (link = tc->list[cls]; link; link = *(uintptr_t *)(link & ~TAM_CLEAN))
-			if ((void *)(link & ~TAM_CLEAN) == ptr)
+		for (cached = tc->list[cls]; cached; cached = *(void **)cached)
+			if (cached == ptr)
 				tam_die("free(): double free detected in thread cache", ptr);
 	}
-	*(uintptr_t *)ptr = tc->list[cls];
+	*(void **)ptr = tc->list[cls];
 	((uint64_t *)ptr)[1] = free_key;
-	tc->list[cls] = (uintptr_t)ptr;
+	tc->list[cls] = ptr;
 	if (++tc->count[cls] > classes[cls].cache_max)
 		tcache_flush(tc, cls, classes[cls].cache_max / 2 + 1);
 }
@@ -866,8 +930,8 @@ static void *alloc(size_t size, size_t align, int zero)
 			cls++;
 		if (classes[cls].size % align == 0) {
 			p = small_alloc(cls, &clean);
-			if (p && zero)	/* a clean object's link word is all it lacks */
-				memset(p, 0, clean ? sizeof(uintptr_t) : size);
+			if (p && zero && !clean)
+				memset(p, 0, size);
 			return p;
 		}
 	}

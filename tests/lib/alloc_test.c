@@ -2,7 +2,8 @@
 /*
  * tamalloc-alloc-tests: the allocator in the VM.  Every call, every size
  * class edge, alignment, calloc's zeroes, realloc both ways, memory given
- * back, threads freeing each other's objects, fork, exhaustion (under a
+ * back, pages touched only when used, threads freeing each other's objects
+ * and exiting with batches in their caches, fork, exhaustion (under a
  * reserved cap) and bad frees.  Exits 77 (skip) when /dev/tamalloc is
  * missing.
  */
@@ -441,6 +442,89 @@ START_TEST(bad_frees_abort_with_a_message)
 }
 END_TEST
 
+/*
+ * A thread cache refills in batches but faults in no page before it hands an
+ * object out: a first object of a class costs its own page, not its batch's.
+ */
+START_TEST(pages_touched_only_when_used)
+{
+	uint64_t before = heap().resident_bytes;
+	char *p = tam_malloc(2000), *q = tam_malloc(2000);	/* a batch is 16 */
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(q);
+	memset(p, 1, 2000);
+	memset(q, 1, 2000);
+	/* Their page (or two), and the segment's header page on a first use. */
+	ck_assert_uint_le(heap().resident_bytes, before + 3 * PAGE);
+	tam_free(p);
+	tam_free(q);
+}
+END_TEST
+
+static void *one_object(void *arg)
+{
+	pthread_barrier_t *barrier = arg;
+	char *p = tam_malloc(3000);	/* a batch of 10 objects of 3072 */
+
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0xff, 3000);
+	tam_free(p);
+	if (barrier) {
+		pthread_barrier_wait(barrier);	/* main takes the next batch */
+		pthread_barrier_wait(barrier);
+	}
+	return NULL;
+}
+
+/*
+ * A thread that exits gives back the objects its cache never handed out:
+ * untouched if nothing was taken after them, else to the free lists; either
+ * way they come back once each, and calloc() clears what was written.
+ */
+START_TEST(exiting_threads_give_batches_back)
+{
+	enum { N = 40 };
+	struct tam_heap_info before = heap();
+	pthread_barrier_t barrier;
+	char *objs[N];
+	pthread_t t;
+	size_t i, j;
+
+	/* Exits before anyone else takes from the class: nothing is touched. */
+	ck_assert_int_eq(pthread_create(&t, NULL, one_object, NULL), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_le(heap().resident_bytes, before.resident_bytes + 3 * PAGE);
+	ck_assert_uint_eq(heap().in_use_bytes, before.in_use_bytes);
+
+	/* Exits after this thread took the next batch. */
+	ck_assert_int_eq(pthread_barrier_init(&barrier, NULL, 2), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, one_object, &barrier), 0);
+	pthread_barrier_wait(&barrier);
+	objs[0] = tam_calloc(1, 3000);
+	pthread_barrier_wait(&barrier);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	pthread_barrier_destroy(&barrier);
+
+	for (i = 1; i < N; i++)
+		objs[i] = tam_calloc(1, 3000);
+	for (i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(objs[i]);
+		for (j = 0; j < 3000; j++)
+			ck_assert_msg(!objs[i][j], "object %zu byte %zu: %d", i, j, objs[i][j]);
+		for (j = 0; j < i; j++)
+			ck_assert_ptr_ne(objs[i], objs[j]);
+		memset(objs[i], (int)i, 3000);
+	}
+	for (i = 0; i < N; i++) {
+		for (j = 0; j < 3000; j++)
+			ck_assert_int_eq(objs[i][j], (char)i);
+		tam_free(objs[i]);
+	}
+	ck_assert_uint_eq(heap().in_use_bytes, before.in_use_bytes);
+}
+END_TEST
+
 START_TEST(heap_info)
 {
 	struct tam_heap_info h = TAM_HEAP_INFO_INIT, before = heap();
@@ -480,6 +564,8 @@ int main(void)
 	tcase_add_test(tc, fork_is_private_and_safe);
 	tcase_add_test(tc, exhaustion_is_null_and_enomem);
 	tcase_add_loop_test(tc, bad_frees_abort_with_a_message, 0, 5);
+	tcase_add_test(tc, pages_touched_only_when_used);
+	tcase_add_test(tc, exiting_threads_give_batches_back);
 	tcase_add_test(tc, heap_info);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });
