@@ -49,6 +49,20 @@ static struct tam_heap_info heap(void)
 }
 
 /*
+ * The most a small request of @n bytes may cost: four size classes per power
+ * of two (a quarter at most is wasted), and a page plus a header of up to
+ * 256 bytes (a page cache's entry) in a class of its own.
+ */
+static size_t max_usable(size_t n)
+{
+	if (n < 16)
+		return 16;
+	if (n > 4096 && n <= 4096 + 256)
+		return 4096 + 256;
+	return n + (n / 4 > 15 ? n / 4 : 15);
+}
+
+/*
  * Every size from 0 to 40 KiB, each checked intact after the next 256 sizes
  * were allocated and written next to it, and then some large ones.
  */
@@ -65,6 +79,8 @@ START_TEST(every_size)
 			ck_assert_ptr_nonnull(p[n]);
 			ck_assert_uint_eq((uintptr_t)p[n] % 16, 0);
 			ck_assert_uint_ge(tam_malloc_usable_size(p[n]), n);
+			if (n <= 32768)
+				ck_assert_uint_le(tam_malloc_usable_size(p[n]), max_usable(n));
 			fill(p[n], n, (unsigned char)n);
 		}
 		if (n >= WINDOW && n - WINDOW <= LAST) {
