@@ -221,6 +221,21 @@ static int tam_get_size(void __user *arg, u64 ver0_size, u64 *usize)
 }
 
 /*
+ * Copy an input-only struct of @ksize bytes: a caller's older struct must hold
+ * at least version 0, a newer one zeroes past what we know (E2BIG).
+ */
+static int tam_get_input(void __user *arg, u64 ver0_size, void *kbuf,
+			 size_t ksize)
+{
+	u64 usize;
+	int err = tam_get_size(arg, ver0_size, &usize);
+
+	if (err)
+		return err;
+	return copy_struct_from_user(kbuf, ksize, arg, usize);
+}
+
+/*
  * Copy a reply: the bytes both sides know, then zeroes for whatever the
  * caller's newer struct has beyond ours.  @kbuf starts with its size field.
  */
@@ -404,13 +419,9 @@ static int tam_ioctl_list_pids(void __user *arg)
 static int tam_ioctl_discard(void __user *arg)
 {
 	struct tam_range range;
-	u64 usize;
 	int err;
 
-	err = tam_get_size(arg, TAM_RANGE_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&range, sizeof(range), arg, usize);
+	err = tam_get_input(arg, TAM_RANGE_SIZE_VER0, &range, sizeof(range));
 	if (err)
 		return err;
 	if (!range.len || !PAGE_ALIGNED(range.addr) || !PAGE_ALIGNED(range.len) ||
@@ -424,13 +435,9 @@ static int tam_ioctl_set_limits(void __user *arg)
 	struct tam_limits lim;
 	struct task_struct *task;
 	struct mm_struct *mm;
-	u64 usize;
 	int err;
 
-	err = tam_get_size(arg, TAM_LIMITS_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&lim, sizeof(lim), arg, usize);
+	err = tam_get_input(arg, TAM_LIMITS_SIZE_VER0, &lim, sizeof(lim));
 	if (err)
 		return err;
 	if (lim.flags || lim.pid < 0)
