@@ -11,15 +11,16 @@
  * A cache refills with objects given back earlier or else with a run of
  * objects never handed out, which it leaves untouched until it hands each
  * out, so no page is faulted in before the program uses it.  Spans whose
- * objects are all free again wait for reuse, and the coldest go back to the
- * kernel with MADV_DONTNEED (their pages go, and come back zeroed) when the
- * heap keeps too many (span_emptied()).  Large objects are mappings of their
+ * objects are all free again wait for reuse, by their class or, before a
+ * fresh span is touched, by another (span_steal()), and the coldest go back
+ * to the kernel with MADV_DONTNEED (their pages go, and come back zeroed)
+ * when the heap keeps too many (span_emptied()).  Large objects are mappings of their
  * own: free() unmaps them and realloc() moves them with mremap(), without
  * copying.
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
- * handed out, and large mappings are fresh, so calloc() clears only what may
- * have been written.
+ * handed out (unless the span served another class before), and large
+ * mappings are fresh, so calloc() clears only what may have been written.
  *
  * Checks that cost nothing on the fast path: free() of a pointer that is not
  * an object of this heap, and double frees (a key in freed objects, as
@@ -67,6 +68,7 @@ struct tam_span {
 	void *free;			/* objects given back */
 	struct tam_span *next, *prev;	/* in one of its class's lists */
 	int list;			/* which: TAM_LIST_* */
+	int dirty;			/* served another class: past bump is not zero */
 	uint64_t out[TAM_SPAN_MAX_OBJS / 64];	/* a bit per object that is out */
 };
 
@@ -93,11 +95,17 @@ struct tam_class {
 	uint32_t batch;			/* objects a refill moves */
 };
 
+/* Objects of a span never handed out, in a row, and not touched since. */
+struct tam_run {
+	char *next;
+	uint32_t n;
+	uint32_t dirty;			/* the span's: not known to be zero */
+};
+
 struct tam_tcache {
 	void *list[TAM_NCLASSES];	/* objects freed, linked through their first word */
 	uint32_t count[TAM_NCLASSES];
-	char *run[TAM_NCLASSES];	/* objects never handed out: all zero, untouched */
-	uint32_t run_n[TAM_NCLASSES];
+	struct tam_run run[TAM_NCLASSES];
 	int64_t in_use;			/* bytes; frees elsewhere may make it negative */
 	struct tam_tcache *next, *prev;
 };
@@ -174,7 +182,10 @@ static unsigned int size_class(size_t size)
 	return cls < TAM_PAGE_PLUS_CLASS ? cls : cls + 1;
 }
 
-/* Locks, in this order: a class, seg_lock; large_lock and tcache_lock alone. */
+/*
+ * Locks, in this order: a class, seg_lock; large_lock and tcache_lock alone.
+ * span_steal() takes a second class's lock under the first only by trylock.
+ */
 static void lock_all(void)
 {
 	unsigned int i;
@@ -335,6 +346,17 @@ static struct tam_span *span_of(struct tam_segment *seg, const void *ptr)
 	return &seg->spans[((uintptr_t)ptr - (uintptr_t)seg) / TAM_SPAN_SIZE];
 }
 
+/* Make @span, which has no object out, serve class @cls.  Under seg_lock. */
+static void span_init(struct tam_span *span, unsigned int cls, int dirty)
+{
+	span->cls = cls + 1;
+	span->nobjs = (uint32_t)(TAM_SPAN_SIZE / classes[cls].size);
+	span->bump = 0;
+	span->used = 0;
+	span->free = NULL;
+	span->dirty = dirty;
+}
+
 /* A free span for class @cls, under that class's lock. */
 static struct tam_span *span_new(unsigned int cls)
 {
@@ -354,13 +376,8 @@ static struct tam_span *span_new(unsigned int cls)
 		if (seg)
 			span = &seg->spans[1];
 	}
-	if (span) {
-		span->cls = cls + 1;
-		span->nobjs = (uint32_t)(TAM_SPAN_SIZE / classes[cls].size);
-		span->bump = 0;
-		span->used = 0;
-		span->free = NULL;
-	}
+	if (span)
+		span_init(span, cls, 0);
 	pthread_mutex_unlock(&seg_lock);
 	return span;
 }
@@ -436,21 +453,54 @@ static void mark_out(struct tam_span *span, size_t idx)
 }
 
 /*
+ * An empty span of another class, made over for class @cls (whose lock the
+ * caller holds): its pages are in memory already, where a free span's would
+ * be faulted in afresh.  Other classes' locks are only tried, so two classes
+ * taking from each other cannot deadlock.
+ */
+static struct tam_span *span_steal(unsigned int cls)
+{
+	struct tam_class *other;
+	struct tam_span *span;
+	unsigned int i;
+
+	if (!__atomic_load_n(&spans_empty, __ATOMIC_RELAXED))
+		return NULL;
+	for (i = 0; i < TAM_NCLASSES; i++) {
+		other = &classes[i];
+		if (i == cls || pthread_mutex_trylock(&other->lock))
+			continue;
+		span = other->empty.tail;	/* the coldest */
+		if (span)
+			list_remove(&other->empty, span);
+		pthread_mutex_unlock(&other->lock);
+		if (span) {
+			__atomic_sub_fetch(&spans_empty, 1, __ATOMIC_RELAXED);
+			pthread_mutex_lock(&seg_lock);
+			span_init(span, cls, 1);
+			pthread_mutex_unlock(&seg_lock);
+			return span;
+		}
+	}
+	return NULL;
+}
+
+/*
  * Take objects of class @cls from the central lists: up to @want given back
  * earlier into @out, and, if that is fewer, a run of objects never handed out
- * (*@run, *@run_n), which nobody has written.  Returns how many went to @out.
+ * (@run).  Returns how many went to @out.
  */
 static unsigned int central_take(unsigned int cls, void **out, unsigned int want,
-				 char **run, unsigned int *run_n)
+				 struct tam_run *run)
 {
 	struct tam_class *c = &classes[cls];
 	struct tam_span *span;
 	unsigned int got = 0, n, i;
 	void *obj;
 
-	*run_n = 0;
+	run->n = 0;
 	pthread_mutex_lock(&c->lock);
-	while (got < want && !*run_n) {
+	while (got < want && !run->n) {
 		/* Fill spans in use before taking an empty one. */
 		span = c->partial.head;
 		if (!span) {
@@ -459,7 +509,9 @@ static unsigned int central_take(unsigned int cls, void **out, unsigned int want
 				list_remove(&c->empty, span);
 				__atomic_sub_fetch(&spans_empty, 1, __ATOMIC_RELAXED);
 			} else {
-				span = span_new(cls);
+				span = span_steal(cls);
+				if (!span)
+					span = span_new(cls);
 			}
 			if (!span)
 				break;
@@ -478,12 +530,13 @@ static unsigned int central_take(unsigned int cls, void **out, unsigned int want
 			n = span->nobjs - span->bump;
 			if (n > want - got)
 				n = want - got;
-			*run = span_base(span) + (size_t)span->bump * c->size;
+			run->next = span_base(span) + (size_t)span->bump * c->size;
+			run->n = n;
+			run->dirty = (uint32_t)span->dirty;
 			for (i = 0; i < n; i++)
 				mark_out(span, span->bump + i);
 			span->bump += n;
 			span->used += n;
-			*run_n = n;
 		}
 		if (span->used == span->nobjs)
 			list_remove(&c->partial, span);
@@ -526,18 +579,18 @@ static void central_give(unsigned int cls, void **objs, unsigned int n)
  * If nothing was taken past it, the span's bump moves back and the objects
  * stay untouched; otherwise they go on the free list like any freed object.
  */
-static void central_give_run(unsigned int cls, char *run, unsigned int n)
+static void central_give_run(unsigned int cls, const struct tam_run *run)
 {
 	struct tam_class *c = &classes[cls];
-	struct tam_span *span = span_of(segment_of(run), run);
-	uint32_t first = (uint32_t)obj_index(run, c), i;
+	struct tam_span *span = span_of(segment_of(run->next), run->next);
+	uint32_t first = (uint32_t)obj_index(run->next, c), n = run->n, i;
 	void *objs[64];
 
 	pthread_mutex_lock(&c->lock);
 	if (span->bump != first + n) {
 		pthread_mutex_unlock(&c->lock);
 		for (i = 0; i < n; i++)
-			objs[i] = run + (size_t)i * c->size;
+			objs[i] = run->next + (size_t)i * c->size;
 		central_give(cls, objs, n);
 		return;
 	}
@@ -613,8 +666,8 @@ static void tcache_destroy(void *arg)
 	for (cls = 0; cls < TAM_NCLASSES; cls++) {
 		while (tc->count[cls])
 			tcache_flush(tc, cls, tc->count[cls] > 256 ? 256 : tc->count[cls]);
-		if (tc->run_n[cls])
-			central_give_run(cls, tc->run[cls], tc->run_n[cls]);
+		if (tc->run[cls].n)
+			central_give_run(cls, &tc->run[cls]);
 	}
 	pthread_mutex_lock(&tcache_lock);
 	retired_in_use += tc->in_use;
@@ -640,6 +693,17 @@ static void count_in_use(struct tam_tcache *tc, int64_t bytes)
 	pthread_mutex_unlock(&tcache_lock);
 }
 
+/* The next object of @run; *@clean says whether it is known to be zero. */
+static void *run_take(struct tam_run *run, size_t size, int *clean)
+{
+	void *obj = run->next;
+
+	run->next += size;
+	run->n--;
+	*clean = !run->dirty;
+	return obj;
+}
+
 /*
  * An object of class @cls; *@clean says whether it is known to be all zero
  * (never handed out before).
@@ -648,30 +712,24 @@ static void *small_alloc(unsigned int cls, int *clean)
 {
 	struct tam_tcache *tc = tcache_get();
 	size_t size = classes[cls].size;
-	unsigned int n, i, run_n;
+	struct tam_run run;
 	void *got[64], *obj;
-	char *run = NULL;
+	unsigned int n, i;
 
 	if (TAM_LIKELY(tc && tc->list[cls])) {
 		obj = tc->list[cls];
 		tc->list[cls] = *(void **)obj;
 		tc->count[cls]--;
 		*clean = 0;
-	} else if (tc && tc->run_n[cls]) {
-		obj = tc->run[cls];
-		tc->run[cls] += size;
-		tc->run_n[cls]--;
-		*clean = 1;
+	} else if (tc && tc->run[cls].n) {
+		obj = run_take(&tc->run[cls], size, clean);
 	} else {
-		n = central_take(cls, got, tc ? classes[cls].batch : 1, &run, &run_n);
+		n = central_take(cls, got, tc ? classes[cls].batch : 1, &run);
 		if (n) {
 			obj = got[0];
 			*clean = 0;
-		} else if (run_n) {
-			obj = run;
-			run += size;
-			run_n--;
-			*clean = 1;
+		} else if (run.n) {
+			obj = run_take(&run, size, clean);
 		} else {
 			errno = ENOMEM;
 			return NULL;
@@ -683,10 +741,8 @@ static void *small_alloc(unsigned int cls, int *clean)
 			tc->list[cls] = got[i];
 			tc->count[cls]++;
 		}
-		if (tc) {
+		if (tc)
 			tc->run[cls] = run;
-			tc->run_n[cls] = run_n;
-		}
 	}
 	if (!*clean)
 		((uint64_t *)obj)[1] = 0;	/* the free key: no false double free */

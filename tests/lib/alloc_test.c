@@ -3,7 +3,8 @@
  * tamalloc-alloc-tests: the allocator in the VM.  Every call, every size
  * class edge, alignment, calloc's zeroes, realloc both ways, memory given
  * back, pages touched only when used, threads freeing each other's objects
- * and exiting with batches in their caches, fork, exhaustion (under a
+ * and exiting with batches in their caches, empty spans serving other
+ * classes, fork, exhaustion (under a
  * reserved cap) and bad frees.  Exits 77 (skip) when /dev/tamalloc is
  * missing.
  */
@@ -541,6 +542,41 @@ START_TEST(exiting_threads_give_batches_back)
 }
 END_TEST
 
+/*
+ * Spans a class has emptied serve another class before fresh ones are
+ * touched, and calloc() clears what the first class wrote there.
+ */
+START_TEST(empty_spans_serve_other_classes)
+{
+	enum { N = 1024 };	/* 4 MiB of 4096-byte objects, then 3 MiB of 3072 */
+	static char *objs[N];
+	uint64_t before, after;
+	size_t i, j;
+
+	for (i = 0; i < N; i++) {
+		objs[i] = tam_malloc(4000);
+		ck_assert_ptr_nonnull(objs[i]);
+		memset(objs[i], 0xa5, 4000);
+	}
+	for (i = 0; i < N; i++)
+		tam_free(objs[i]);
+	before = heap().resident_bytes;
+	for (i = 0; i < N; i++) {
+		objs[i] = tam_calloc(1, 3000);
+		ck_assert_ptr_nonnull(objs[i]);
+		for (j = 0; j < 3000; j++)
+			ck_assert_msg(!objs[i][j], "object %zu byte %zu: %#x", i, j,
+				      (unsigned char)objs[i][j]);
+		memset(objs[i], 0x5a, 3000);
+	}
+	after = heap().resident_bytes;
+	ck_assert_msg(after < before + 512 * 1024, "resident %llu -> %llu",
+		      (unsigned long long)before, (unsigned long long)after);
+	for (i = 0; i < N; i++)
+		tam_free(objs[i]);
+}
+END_TEST
+
 START_TEST(heap_info)
 {
 	struct tam_heap_info h = TAM_HEAP_INFO_INIT, before = heap();
@@ -582,6 +618,7 @@ int main(void)
 	tcase_add_loop_test(tc, bad_frees_abort_with_a_message, 0, 5);
 	tcase_add_test(tc, pages_touched_only_when_used);
 	tcase_add_test(tc, exiting_threads_give_batches_back);
+	tcase_add_test(tc, empty_spans_serve_other_classes);
 	tcase_add_test(tc, heap_info);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });
