@@ -144,11 +144,11 @@ static TAM_TLS struct tam_tcache *my_tcache;
 
 /*
  * Four classes per power of two, and one for a page plus a header: page
- * caches allocate such objects by the thousand (sqlite's are 4096 + ~70
- * bytes), and the next class, 5120, would waste a fifth of each.
+ * caches allocate such objects by the thousand (sqlite's are 4368 bytes),
+ * and the next class, 5120, would waste a seventh of each.
  */
 #define TAM_PAGE_PLUS_CLASS	28
-#define TAM_PAGE_PLUS_SIZE	(4096 + 256)
+#define TAM_PAGE_PLUS_SIZE	(4096 + 512)
 
 static const uint32_t class_sizes[TAM_NCLASSES] = {
 	16, 32, 48, 64, 80, 96, 112, 128,

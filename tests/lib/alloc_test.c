@@ -52,14 +52,14 @@ static struct tam_heap_info heap(void)
 /*
  * The most a small request of @n bytes may cost: four size classes per power
  * of two (a quarter at most is wasted), and a page plus a header of up to
- * 256 bytes (a page cache's entry) in a class of its own.
+ * 512 bytes (a page cache's entry) in a class of its own.
  */
 static size_t max_usable(size_t n)
 {
 	if (n < 16)
 		return 16;
-	if (n > 4096 && n <= 4096 + 256)
-		return 4096 + 256;
+	if (n > 4096 && n <= 4096 + 512)
+		return 4096 + 512;
 	return n + (n / 4 > 15 ? n / 4 : 15);
 }
 
