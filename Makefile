@@ -205,8 +205,7 @@ vm-check: guest $(PRELOAD_SO) $(BUILD)/run/tamalloc-preload-tests
 		scripts/vm-run --kernel $$s $(VM_RUN_OOM) -- sh /root/oom-test.sh || exit 1; \
 		scripts/vm-run --kernel $$s $(VM_RUN_RUN) -- sh /root/run-test.sh || exit 1; \
 		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-stress -s $(STRESS_SEED) -n 1000 || exit 1; \
-		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-fuzz -s $(FUZZ_SEED) \
-			-n $$(if [ $$s = 6.12 ]; then echo 1000000; else echo 200000; fi) || exit 1; \
+		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-fuzz -s $(FUZZ_SEED) -n 1000000 || exit 1; \
 	done
 
 # The debug-kernel lane: KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN.
