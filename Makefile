@@ -57,9 +57,13 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 all: lib cli guest
 
 # libtamalloc: shared (only the symbol map's names exported) and static.
+# The library's calls to its own exported functions (malloc to tam_malloc in
+# the preload library) bind at link time, not through the PLT.
 LIB_SO		:= $(BUILD)/lib/libtamalloc.so.$(VERSION)
 LIB_A		:= $(BUILD)/lib/libtamalloc.a
-LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden -pthread
+LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden \
+		   -fno-semantic-interposition -pthread
+LIB_LDFLAGS	:= -shared -pthread -Wl,-Bsymbolic-functions
 LIB_OBJS	:= $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 
 PRELOAD_SO	:= $(BUILD)/lib/libtamalloc-preload.so
@@ -71,7 +75,7 @@ $(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
 $(LIB_SO): $(LIB_OBJS) lib/libtamalloc.map
-	$(CC) -shared -pthread -Wl,-soname,libtamalloc.so.$(SOVERSION) \
+	$(CC) $(LIB_LDFLAGS) -Wl,-soname,libtamalloc.so.$(SOVERSION) \
 		-Wl,--version-script=lib/libtamalloc.map -o $@ $(LIB_OBJS)
 	ln -sf libtamalloc.so.$(VERSION) $(BUILD)/lib/libtamalloc.so.$(SOVERSION)
 	ln -sf libtamalloc.so.$(SOVERSION) $(BUILD)/lib/libtamalloc.so
@@ -81,7 +85,7 @@ $(LIB_A): $(LIB_OBJS)
 
 # The allocator as the whole malloc family, for LD_PRELOAD (tamalloc-run).
 $(PRELOAD_SO): $(LIB_OBJS) $(BUILD)/lib/preload.o
-	$(CC) -shared -pthread -o $@ $^
+	$(CC) $(LIB_LDFLAGS) -o $@ $^
 
 # tamalloc-stat, linked against the shared library on the host; tamalloc-run.
 cli: $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run
