@@ -6,7 +6,7 @@
 # under tamalloc-run, alternating, in this one VM; the table shows medians
 # and the ratios tamalloc / glibc of wall time and of peak RSS.
 # Absolute times under TCG mean little; the ratios are the figures.
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 
 . /root/inputs.sh
