@@ -14,9 +14,9 @@
  * objects are all free again wait for reuse, by their class or, before a
  * fresh span is touched, by another (span_steal()), and the coldest go back
  * to the kernel with MADV_DONTNEED (their pages go, and come back zeroed)
- * when the heap keeps too many (span_emptied()).  Large objects are mappings of their
- * own: free() unmaps them and realloc() moves them with mremap(), without
- * copying.
+ * when the heap keeps too many (span_emptied()).  Large objects are
+ * mappings of their own: free() unmaps them and realloc() moves them with
+ * mremap(), without copying.
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
  * handed out (unless the span served another class before), and large
