@@ -4,9 +4,8 @@
  * class edge, alignment, calloc's zeroes, realloc both ways, memory given
  * back, pages touched only when used, threads freeing each other's objects
  * and exiting with batches in their caches, empty spans serving other
- * classes, fork, exhaustion (under a
- * reserved cap) and bad frees.  Exits 77 (skip) when /dev/tamalloc is
- * missing.
+ * classes, fork, exhaustion (under a reserved cap) and bad frees.  Exits 77
+ * (skip) when /dev/tamalloc is missing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -527,15 +526,14 @@ START_TEST(exiting_threads_give_batches_back)
 		objs[i] = tam_calloc(1, 3000);
 	for (i = 0; i < N; i++) {
 		ck_assert_ptr_nonnull(objs[i]);
-		for (j = 0; j < 3000; j++)
-			ck_assert_msg(!objs[i][j], "object %zu byte %zu: %d", i, j, objs[i][j]);
+		ck_assert_msg(all_bytes(objs[i], 3000, 0), "object %zu not zero", i);
 		for (j = 0; j < i; j++)
 			ck_assert_ptr_ne(objs[i], objs[j]);
 		memset(objs[i], (int)i, 3000);
 	}
 	for (i = 0; i < N; i++) {
-		for (j = 0; j < 3000; j++)
-			ck_assert_int_eq(objs[i][j], (char)i);
+		ck_assert_msg(all_bytes(objs[i], 3000, (unsigned char)i),
+			      "object %zu overwritten", i);
 		tam_free(objs[i]);
 	}
 	ck_assert_uint_eq(heap().in_use_bytes, before.in_use_bytes);
@@ -551,7 +549,7 @@ START_TEST(empty_spans_serve_other_classes)
 	enum { N = 1024 };	/* 4 MiB of 4096-byte objects, then 3 MiB of 3072 */
 	static char *objs[N];
 	uint64_t before, after;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < N; i++) {
 		objs[i] = tam_malloc(4000);
@@ -564,9 +562,7 @@ START_TEST(empty_spans_serve_other_classes)
 	for (i = 0; i < N; i++) {
 		objs[i] = tam_calloc(1, 3000);
 		ck_assert_ptr_nonnull(objs[i]);
-		for (j = 0; j < 3000; j++)
-			ck_assert_msg(!objs[i][j], "object %zu byte %zu: %#x", i, j,
-				      (unsigned char)objs[i][j]);
+		ck_assert_msg(all_bytes(objs[i], 3000, 0), "object %zu not zero", i);
 		memset(objs[i], 0x5a, 3000);
 	}
 	after = heap().resident_bytes;
