@@ -15,12 +15,15 @@
  * fresh span is touched, by another (span_steal()), and the coldest go back
  * to the kernel with MADV_DONTNEED (their pages go, and come back zeroed)
  * when the heap keeps too many (span_emptied()).  Large objects are
- * mappings of their own: free() unmaps them and realloc() moves them with
- * mremap(), without copying.
+ * mappings of their own; realloc() moves them with mremap(), without
+ * copying.  free() unmaps them, but keeps the last few of up to 1 MiB for the
+ * next requests of about their size (large_keep()): a program that allocates
+ * and frees such buffers in a loop would otherwise pay an mmap(), a munmap()
+ * and a fault per page each time (glibc keeps them in its heap instead).
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
- * handed out (unless the span served another class before), and large
- * mappings are fresh, so calloc() clears only what may have been written.
+ * handed out (unless the span served another class before), and fresh large
+ * mappings are zero, so calloc() clears only what may have been written.
  *
  * Checks that cost nothing on the fast path: free() of a pointer that is not
  * an object of this heap, and double frees (a key in freed objects, as
@@ -53,6 +56,9 @@
 #define TAM_CACHE_BYTES		(128UL << 10)		/* per class and thread */
 #define TAM_BATCH_BYTES		(32UL << 10)		/* moved per refill */
 #define TAM_EMPTY_MIN		256	/* empty spans the heap may always keep (16 MiB) */
+#define TAM_KEPT_MAX		32	/* freed large mappings kept for reuse, */
+#define TAM_KEPT_MAX_LEN	(1UL << 20)	/* each at most this big, */
+#define TAM_KEPT_MAX_BYTES	(8UL << 20)	/* and this much in all */
 
 #define TAM_LIKELY(x)		__builtin_expect(!!(x), 1)
 #define TAM_UNLIKELY(x)		__builtin_expect(!!(x), 0)
@@ -133,6 +139,16 @@ static pthread_mutex_t large_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tam_large *large_table;
 static size_t large_cap, large_count;
 static uint64_t large_bytes;
+
+/* Freed large mappings kept for reuse, oldest first; under large_lock. */
+struct tam_kept {
+	void *map;
+	size_t len;
+};
+
+static struct tam_kept kept[TAM_KEPT_MAX];
+static unsigned int kept_count;
+static uint64_t kept_bytes;
 
 static pthread_mutex_t tcache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tam_tcache *tcaches, *tcache_pool;
@@ -873,7 +889,59 @@ static int large_record(void *ptr, void *map, size_t map_len)
 	return err;
 }
 
-static void *large_alloc(size_t size, size_t align)
+/* Under large_lock: take kept mapping @i out of the list. */
+static struct tam_kept kept_take(unsigned int i)
+{
+	struct tam_kept k = kept[i];
+
+	kept_count--;
+	kept_bytes -= k.len;
+	memmove(&kept[i], &kept[i + 1], (kept_count - i) * sizeof(kept[0]));
+	return k;
+}
+
+/*
+ * Under large_lock: a kept mapping for a request of @len bytes (page
+ * aligned), if one is at least that big and wastes at most a quarter of it,
+ * recorded as a large object; the best fit, the newest among equals.
+ */
+static void *kept_reuse(size_t len)
+{
+	unsigned int i, best = TAM_KEPT_MAX;
+	struct tam_kept k;
+
+	for (i = 0; i < kept_count; i++)
+		if (kept[i].len >= len && kept[i].len <= len + len / 4 &&
+		    (best == TAM_KEPT_MAX || kept[i].len <= kept[best].len))
+			best = i;
+	if (best == TAM_KEPT_MAX || large_reserve())
+		return NULL;
+	k = kept_take(best);
+	large_put(&(struct tam_large){ (uintptr_t)k.map, k.map, k.len, k.len });
+	return k.map;
+}
+
+/*
+ * Under large_lock: keep the mapping of a freed large object for reuse.
+ * Returns how many older ones it pushed out into @gone, for the caller to
+ * unmap once unlocked, or -1 if it is not kept (the caller unmaps it).
+ */
+static int large_keep(const struct tam_large *l, struct tam_kept *gone)
+{
+	int n = 0;
+
+	if (l->map_len > TAM_KEPT_MAX_LEN)
+		return -1;
+	while (kept_count == TAM_KEPT_MAX ||
+	       kept_bytes + l->map_len > TAM_KEPT_MAX_BYTES)
+		gone[n++] = kept_take(0);
+	kept[kept_count++] = (struct tam_kept){ l->map, l->map_len };
+	kept_bytes += l->map_len;
+	return n;
+}
+
+/* Sets *@clean when the object is known to be zero. */
+static void *large_alloc(size_t size, size_t align, int *clean)
 {
 	size_t len = (size + TAM_PAGE - 1) & ~(TAM_PAGE - 1);
 	struct tam_tcache *tc = tcache_get();
@@ -882,6 +950,17 @@ static void *large_alloc(size_t size, size_t align)
 
 	if (len < size)
 		return errno = ENOMEM, NULL;
+	if (align == TAM_PAGE && len <= TAM_KEPT_MAX_LEN) {
+		pthread_mutex_lock(&large_lock);
+		ptr = kept_reuse(len);
+		map_len = ptr ? large_find((uintptr_t)ptr)->map_len : 0;
+		pthread_mutex_unlock(&large_lock);
+		if (ptr) {
+			*clean = 0;
+			count_in_use(tc, (int64_t)map_len);
+			return ptr;
+		}
+	}
 	ptr = align > TAM_PAGE ? map_aligned(len, align, &map, &map_len) :
 				 (map = map_device(len), map_len = len, map);
 	if (!ptr)
@@ -890,6 +969,7 @@ static void *large_alloc(size_t size, size_t align)
 		munmap(map, map_len);
 		return errno = ENOMEM, NULL;
 	}
+	*clean = 1;
 	count_in_use(tc, (int64_t)map_len);
 	return ptr;
 }
@@ -897,18 +977,24 @@ static void *large_alloc(size_t size, size_t align)
 /* Returns 0 if @ptr was a large object (now freed), -1 if it is not one. */
 static int large_free(void *ptr)
 {
+	struct tam_kept gone[TAM_KEPT_MAX];
 	struct tam_large *e, l;
+	int n = -1, i;
 
 	pthread_mutex_lock(&large_lock);
 	e = large_find((uintptr_t)ptr);
 	if (e) {
 		l = *e;
 		large_remove(e);
+		n = large_keep(&l, gone);
 	}
 	pthread_mutex_unlock(&large_lock);
 	if (!e)
 		return -1;
-	munmap(l.map, l.map_len);
+	if (n < 0)
+		munmap(l.map, l.map_len);
+	for (i = 0; i < n; i++)
+		munmap(gone[i].map, gone[i].len);
 	count_in_use(tcache_get(), -(int64_t)l.map_len);
 	return 0;
 }
@@ -1001,7 +1087,10 @@ static void *alloc(size_t size, size_t align, int zero)
 			return p;
 		}
 	}
-	return large_alloc(size, align > TAM_PAGE ? align : TAM_PAGE);	/* fresh: zero */
+	p = large_alloc(size, align > TAM_PAGE ? align : TAM_PAGE, &clean);
+	if (p && zero && !clean)
+		memset(p, 0, size);
+	return p;
 }
 
 TAM_EXPORT void *tam_malloc(size_t size)
@@ -1141,11 +1230,13 @@ TAM_EXPORT int tam_heap_info(struct tam_heap_info *info)
 
 	pthread_mutex_lock(&large_lock);
 	full.large_bytes = large_bytes;
-	full.reserved_bytes += large_bytes;
+	full.reserved_bytes += large_bytes + kept_bytes;
 	for (i = 0; i < large_cap; i++)
 		if (large_table[i].ptr)
 			full.resident_bytes += resident_of(large_table[i].map,
 							   large_table[i].map_len);
+	for (i = 0; i < kept_count; i++)
+		full.resident_bytes += resident_of(kept[i].map, kept[i].len);
 	pthread_mutex_unlock(&large_lock);
 
 	want = info->size < sizeof(full) ? info->size : sizeof(full);

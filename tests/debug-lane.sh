@@ -7,9 +7,13 @@
 # Any KASAN, lockdep, UBSAN or DEBUG_VM report fails the run in vm-run.
 set -u
 failed=0 passed=0
+# Each suite's time is printed, so the margin to the timeouts (Check's, and
+# vm-run's for the whole lane) stays visible.
 run() {
 	echo "== $*"
+	start=$(cut -d. -f1 /proc/uptime)
 	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $*"; fi
+	echo "== $1: $(($(cut -d. -f1 /proc/uptime) - start)) s"
 }
 
 mount -t debugfs none /sys/kernel/debug

@@ -573,6 +573,64 @@ START_TEST(empty_spans_serve_other_classes)
 }
 END_TEST
 
+static uint64_t my_faults(void)
+{
+	struct tam_proc_info me = TAM_PROC_INFO_INIT;
+
+	ck_assert_int_eq(tam_proc_info(0, &me), 0);
+	return me.faults;
+}
+
+/*
+ * A freed large mapping of up to 1 MiB serves the next request of about its
+ * size without a system call or a fault, calloc() clears it, and the heap
+ * keeps at most 8 MiB of them: bigger ones, and the oldest, are unmapped.
+ */
+START_TEST(freed_large_mappings_are_reused)
+{
+	enum { N = 24, LEN = 512 << 10 };
+	struct tam_heap_info before = heap();
+	uint64_t faults;
+	char *p, *q, *objs[N];
+	size_t i;
+
+	p = tam_malloc(40000);
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0x77, 40000);
+	tam_free(p);
+	faults = my_faults();
+	q = tam_malloc(39000);		/* same pages: the kept mapping */
+	ck_assert_ptr_eq(q, p);
+	memset(q, 0x66, 39000);
+	ck_assert_uint_eq(my_faults(), faults);
+	tam_free(q);
+	q = tam_calloc(1, 38000);
+	ck_assert_ptr_eq(q, p);
+	ck_assert_msg(all_bytes(q, 38000, 0), "a reused mapping is not zero");
+	tam_free(q);
+	q = tam_malloc(20000 << 2);	/* twice the size: a mapping of its own */
+	ck_assert_ptr_ne(q, p);
+	tam_free(q);
+
+	for (i = 0; i < N; i++) {
+		objs[i] = tam_malloc(LEN);
+		ck_assert_ptr_nonnull(objs[i]);
+		memset(objs[i], 1, LEN);
+	}
+	for (i = 0; i < N; i++)
+		tam_free(objs[i]);
+	ck_assert_uint_le(heap().reserved_bytes, before.reserved_bytes + (8 << 20));
+	ck_assert_uint_ge(heap().reserved_bytes, before.reserved_bytes + (4 << 20));
+	ck_assert_uint_eq(heap().in_use_bytes, before.in_use_bytes);
+
+	p = tam_malloc(2 << 20);	/* too big to keep */
+	ck_assert_ptr_nonnull(p);
+	before = heap();
+	tam_free(p);
+	ck_assert_uint_eq(heap().reserved_bytes, before.reserved_bytes - (2 << 20));
+}
+END_TEST
+
 START_TEST(heap_info)
 {
 	struct tam_heap_info h = TAM_HEAP_INFO_INIT, before = heap();
@@ -615,6 +673,7 @@ int main(void)
 	tcase_add_test(tc, pages_touched_only_when_used);
 	tcase_add_test(tc, exiting_threads_give_batches_back);
 	tcase_add_test(tc, empty_spans_serve_other_classes);
+	tcase_add_test(tc, freed_large_mappings_are_reused);
 	tcase_add_test(tc, heap_info);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });
