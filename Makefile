@@ -3,17 +3,18 @@
 # tamalloc top-level Makefile.
 #
 #   make check     every test: host unit tests, checkpatch and sparse, the
-#                  DKMS build, the VM harness's tests and the in-VM suites on
-#                  Debian's 6.1 and 6.12 kernels (scripts/test installs what
-#                  they need first)
-#   make bench     first-touch benchmark on both kernels (ratios, not a test)
+#                  DKMS build, the VM harness's tests, the in-VM suites on
+#                  every supported kernel series (5.10 to 7.3) and the
+#                  debug-kernel lane (scripts/test installs what they need
+#                  first)
+#   make bench     first-touch benchmark on every series (ratios, not a test)
 #   make bench-alloc  the allocator against glibc malloc (ratios, not a test)
-#   make module KVER=...   build tamalloc.ko for one installed kernel
+#   make module SERIES=...  build tamalloc.ko for one kernel series
 #   make guest     the static binaries that run inside the VM
 #   make host-check        host-side unit tests only
 
 BUILD		?= build
-KSERIES		?= 6.1 6.12
+KSERIES		?= $(shell scripts/kernel-version --list)
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
@@ -100,17 +101,31 @@ $(BUILD)/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_SO)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -o $@ $(CLI_SRC) \
 		-L$(BUILD)/lib -ltamalloc -Wl,-rpath,'$$ORIGIN/../lib'
 
-# The module is built in a copy of the sources per kernel, so builds for
-# different kernels never share object files.  KDIR may name any prepared
-# kernel tree (KNAME then names the build directory).
+# The module for one kernel: SERIES=5.10|6.1|6.12|7.2|7.3 builds it for the
+# newest Debian kernel of the series as DKMS on its release would, on this
+# host (bookworm) or in the release's chroot (scripts/release-chroot); KDIR
+# may name any prepared kernel tree instead (KNAME then names the build).
+# Each kernel builds in a copy of the sources of its own, so builds for
+# different kernels never share object files.
+ifneq ($(SERIES),)
+KVER		:= $(shell scripts/kernel-version $(SERIES))
+KCHROOT		:= $(shell scripts/kernel-version --chroot $(SERIES))
+endif
 KDIR		?= /lib/modules/$(KVER)/build
 KNAME		?= $(KVER)
+KBUILD_DIR	= $(abspath $(BUILD)/kmod/$(KNAME))
 
 module:
-	@test -n "$(KNAME)" || { echo "make module: set KVER (see scripts/kernel-version) or KDIR and KNAME" >&2; exit 2; }
-	@mkdir -p $(BUILD)/kmod/$(KNAME)
-	@cp -r --parents $(KSRC) $(BUILD)/kmod/$(KNAME)/
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KNAME)) W=1 modules
+	@test -n "$(KNAME)" || { echo "make module: set SERIES (see scripts/kernel-version --list), or KDIR and KNAME" >&2; exit 2; }
+	@mkdir -p $(KBUILD_DIR)
+	@cp -r --parents $(KSRC) $(KBUILD_DIR)/
+ifneq ($(KCHROOT),)
+	scripts/release-chroot --run $(SERIES) --bind $(KBUILD_DIR):/tmp/tamalloc-build -- \
+		make -C /usr/src/linux-headers-$(KVER) M=/tmp/tamalloc-build W=1 \
+		$(if $(C),C=$(C)) $(if $(filter s,$(MAKEFLAGS)),-s) modules
+else
+	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) W=1 modules
+endif
 
 guest: $(GUEST_BINS)
 
@@ -186,41 +201,19 @@ host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	$(BUILD)/host/stat-tests
 	scripts/install-check
 
-# Build and run the in-VM suites on every supported kernel.
-VM_RUN_CHECKS	= --add /usr/bin/jq --add tests/checks.sh:/root/checks.sh
-VM_RUN_CLI	= $(VM_RUN_CHECKS) --add tests/cli-test.sh:/root/cli-test.sh
-VM_RUN_OOM	= --mem 512M --expect-oom $(VM_RUN_CHECKS) --add tests/oom-test.sh:/root/oom-test.sh
-# Real programs under tamalloc-run: Debian's own binaries, with their libraries.
-VM_RUN_PROGRAMS	= --add tests/run/workload.py:/root/workload.py --add tests/run/inputs.sh:/root/inputs.sh \
-		  --add $(BUILD)/lib/libtamalloc-preload.so:/usr/local/lib/libtamalloc-preload.so \
-		  --add /usr/bin/python3.11:/usr/bin/python3 --add /usr/lib/python3.11 \
-		  --add /usr/bin/sqlite3 --add /usr/bin/xz --add /usr/bin/gawk --add /usr/bin/sort
-VM_RUN_RUN	= --mem 2G --timeout 1500 $(VM_RUN_CHECKS) $(VM_RUN_PROGRAMS) \
-		  --add tests/run-test.sh:/root/run-test.sh \
-		  --add $(BUILD)/run/tamalloc-preload-tests:/usr/bin/tamalloc-preload-tests
+# Every VM lane, two at a time (tests/vm-check.sh): the debug-kernel lane
+# and the in-VM suites on every supported kernel series (tests/vm-suites.sh),
+# the stress and the fuzzer at full length on LONG_SERIES.
+LONG_SERIES	?= 5.10 6.12 7.3
+VM_NEEDS	= guest $(PRELOAD_SO) $(BUILD)/run/tamalloc-preload-tests
 
-vm-check: guest $(PRELOAD_SO) $(BUILD)/run/tamalloc-preload-tests
-	@for s in $(KSERIES); do \
-		echo "==== in-VM suites on Debian $$s ($$(scripts/kernel-version $$s))"; \
-		scripts/vm-run --kernel $$s -- tamalloc-tests || exit 1; \
-		scripts/vm-run --kernel $$s -- tamalloc-lib-tests || exit 1; \
-		scripts/vm-run --kernel $$s -- tamalloc-alloc-tests || exit 1; \
-		scripts/vm-run --kernel $$s $(VM_RUN_CLI) -- sh /root/cli-test.sh || exit 1; \
-		scripts/vm-run --kernel $$s $(VM_RUN_OOM) -- sh /root/oom-test.sh || exit 1; \
-		scripts/vm-run --kernel $$s $(VM_RUN_RUN) -- sh /root/run-test.sh || exit 1; \
-		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-stress -s $(STRESS_SEED) -n 1000 || exit 1; \
-		scripts/vm-run --kernel $$s --timeout 1200 -- tamalloc-fuzz -s $(FUZZ_SEED) -n 1000000 || exit 1; \
-	done
+vm-check: $(VM_NEEDS)
+	KSERIES="$(KSERIES)" LONG_SERIES="$(LONG_SERIES)" STRESS_SEED=$(STRESS_SEED) \
+		FUZZ_SEED=$(FUZZ_SEED) tests/vm-check.sh
 
-# The debug-kernel lane: KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN.
-debug-check: guest
-	@tree=$$(scripts/debug-kernel) && \
-	$(MAKE) -s module KDIR=$$tree KNAME=debug-6.1 && \
-	echo "==== debug kernel lane ($$tree)" && \
-	scripts/vm-run --kernel $$tree/arch/x86/boot/bzImage \
-		--module $(BUILD)/kmod/debug-6.1/tamalloc.ko --timeout 2400 \
-		--add tests/debug-lane.sh:/root/debug-lane.sh -- \
-		env STRESS_SEED=$(STRESS_SEED) FUZZ_SEED=$(FUZZ_SEED) sh /root/debug-lane.sh
+# The debug-kernel lane alone: KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN.
+debug-check: $(VM_NEEDS)
+	STRESS_SEED=$(STRESS_SEED) FUZZ_SEED=$(FUZZ_SEED) tests/debug-check.sh
 
 dkms-check: guest
 	scripts/dkms-check $(KSERIES)
@@ -235,15 +228,17 @@ harness-check: guest
 STRESS_SEED	?= 1
 FUZZ_SEED	?= 1
 
-check: host-check lint dkms-check harness-check vm-check debug-check
+check: host-check lint dkms-check harness-check vm-check
 	@echo "make check: every suite passed"
 
 # The allocator against glibc's malloc, same VM run: time and peak RSS ratios.
 bench-alloc: guest $(PRELOAD_SO) $(BUILD)/bench/tamalloc-bench-alloc
-	scripts/vm-run --kernel 6.12 --cpu max,-erms,-fsrm --mem 2G --timeout 3000 \
-		$(VM_RUN_PROGRAMS) --add /usr/bin/jq \
+	scripts/vm-run --kernel $(BENCH_SERIES) --cpu max,-erms,-fsrm --mem 2G --timeout 3000 \
+		$$(cat tests/run/vm-programs) --add /usr/bin/jq \
 		--add $(BUILD)/bench/tamalloc-bench-alloc:/usr/bin/tamalloc-bench-alloc \
 		--add bench/alloc-bench.sh:/root/alloc-bench.sh -- sh /root/alloc-bench.sh
+
+BENCH_SERIES	?= 6.12
 
 bench: guest
 	@for s in $(KSERIES); do \

@@ -62,16 +62,16 @@ static void tam_charge_reserved(struct tam_proc *proc, long bytes)
  */
 static void tam_reserve_fix(struct mm_struct *mm)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct tam_proc *proc = tam_procs_find(mm);
 	struct vm_area_struct *vma;
+	struct tam_vma_iter it;
 	long size;
 
 	/* mmap_assert_write_locked() needs dump_mm(), not exported in 6.1. */
 	lockdep_assert_held_write(&mm->mmap_lock);
 	if (!proc)
 		return;		/* no tamalloc VMA */
-	for_each_vma(vmi, vma) {
+	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
 		size = vma->vm_end - vma->vm_start;

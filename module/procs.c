@@ -14,6 +14,7 @@
  */
 
 #include <linux/hashtable.h>
+#include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>

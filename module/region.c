@@ -34,6 +34,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
@@ -41,6 +42,7 @@
 #include <linux/xarray.h>
 #include <linux/tamalloc.h>
 
+#include "compat.h"
 #include "tamalloc.h"
 
 /*
@@ -258,9 +260,15 @@ static void tam_region_discard_pages(struct file *file, pgoff_t first,
 		}
 		if (!n)
 			break;
+		/*
+		 * even_cows: the object is mapped shared only, so there are no
+		 * private copies to keep, and before 6.1 the zap would keep
+		 * every page whose ->mapping is not the object's (ours have
+		 * none) as if it were one.
+		 */
 		unmap_mapping_range(file->f_mapping,
 				    (loff_t)batch_first << PAGE_SHIFT,
-				    (loff_t)(index - batch_first + 1) << PAGE_SHIFT, 0);
+				    (loff_t)(index - batch_first + 1) << PAGE_SHIFT, 1);
 		for (i = 0; i < n; i++)
 			put_page(batch[i]);
 		atomic64_sub(n, &tam_counters.shared_pages);
@@ -311,18 +319,6 @@ static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 }
 
 /*
- * Since 6.7 a fault is first tried under the per-VMA lock only if the VMA's
- * ops have ->map_pages; without it every fault is retried under mmap_lock,
- * entering the fault path twice.  Fault-around is optional: mapping nothing
- * here is correct, and ->fault then handles the page that faulted.
- */
-static vm_fault_t tam_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
-				pgoff_t end_pgoff)
-{
-	return 0;
-}
-
-/*
  * ->open runs for the new VMA of a split, for the new VMA of an mremap move
  * and for each VMA a child inherits at fork (current is the parent then);
  * ->close runs for every VMA that goes away.  Every VMA is opened (or
@@ -350,18 +346,24 @@ static void tam_shared_close(struct vm_area_struct *vma)
 	tam_region_trim(vma);
 }
 
+/*
+ * Since 6.7 a fault is first tried under the per-VMA lock only if the VMA's
+ * ops have ->map_pages; without it every fault is retried under mmap_lock,
+ * entering the fault path twice.  Fault-around is optional, so one that maps
+ * nothing will do.
+ */
 static const struct vm_operations_struct tam_shared_vm_ops = {
 	.open	= tam_vma_open,
 	.close	= tam_shared_close,
 	.fault	= tam_shared_fault,
-	.map_pages = tam_map_pages,
+	.map_pages = tam_map_nothing,
 };
 
 static const struct vm_operations_struct tam_private_vm_ops = {
 	.open	= tam_vma_open,
 	.close	= tam_private_close,
 	.fault	= tam_private_fault,
-	.map_pages = tam_map_pages,
+	.map_pages = tam_map_nothing,
 };
 
 bool tam_vma_is_ours(const struct vm_area_struct *vma)

@@ -6,8 +6,8 @@
  * (munmap of a part, MADV_DONTNEED, exit) and copies private pages (COW after
  * fork) without telling the driver, so the only exact figure is the one the
  * page tables give.  A measurement walks the process's tamalloc VMAs under
- * mmap_read_lock and counts present PTEs, as /proc/PID/smaps does, and its
- * figures equal the Size and Rss smaps shows for those mappings.
+ * mmap_read_lock and counts present pages (walk.c), as /proc/PID/smaps does,
+ * and its figures equal the Size and Rss smaps shows for those mappings.
  */
 
 #include <linux/cred.h>
@@ -23,31 +23,13 @@
 #include <linux/uaccess.h>
 #include <linux/tamalloc.h>
 
+#include "compat.h"
 #include "tamalloc.h"
 
 /* Bigger structs than this are not an older or newer ABI but garbage. */
 #define TAM_MAX_STRUCT_SIZE	PAGE_SIZE
 
 static atomic64_t tam_peak_resident;
-
-/* Page table entries of a measured range. */
-struct tam_pte_count {
-	unsigned long present;		/* mapped now: smaps Rss */
-	unsigned long used;		/* present or swapped out: charged */
-};
-
-static int tam_count_pte(pte_t *ptep, unsigned long addr, void *data)
-{
-	struct tam_pte_count *count = data;
-	pte_t pte = ptep_get(ptep);
-
-	if (pte_none(pte))
-		return 0;
-	count->used++;
-	if (pte_present(pte))
-		count->present++;
-	return 0;
-}
 
 /*
  * Add @mm's tamalloc figures to @m, and reset the pages charged to it for
@@ -57,35 +39,41 @@ static int tam_count_pte(pte_t *ptep, unsigned long addr, void *data)
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
 {
-	VMA_ITERATOR(vmi, mm, 0);
-	struct tam_pte_count count = {};
+	struct tam_vma_iter it;
 	struct vm_area_struct *vma;
+	struct tam_walk walk;
+	unsigned long present = 0;
 	u64 faults_before;
-	int err = 0;
+	int err;
 
-	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
-		return -EINTR;
-	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
-		return -EBUSY;
+	err = tam_walk_init(&walk, mm);
+	if (err)
+		return err;
+	if (lock == TAM_LOCK && mmap_read_lock_killable(mm)) {
+		err = -EINTR;
+		goto out;
+	}
+	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm)) {
+		err = -EBUSY;
+		goto out;
+	}
 	faults_before = tam_procs_faults(mm);
-	for_each_vma(vmi, vma) {
-		unsigned long size = vma->vm_end - vma->vm_start;
-
+	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
 		m->mappings++;
-		m->reserved += size;
-		/* Visits only page tables that exist: cheap for sparse use. */
-		err = apply_to_existing_page_range(mm, vma->vm_start, size,
-						   tam_count_pte, &count);
+		m->reserved += vma->vm_end - vma->vm_start;
+		err = tam_walk_count(&walk, vma->vm_start, vma->vm_end, &present);
 		if (err)
 			break;
 	}
 	if (!err)
-		tam_procs_set_charged(mm, count.used, faults_before);
+		tam_procs_set_charged(mm, present, faults_before);
 	if (lock != TAM_LOCKED)
 		mmap_read_unlock(mm);
-	m->resident += (u64)count.present << PAGE_SHIFT;
+	m->resident += (u64)present << PAGE_SHIFT;
+out:
+	tam_walk_done(&walk);
 	return err;
 }
 
@@ -133,7 +121,7 @@ static long tam_oom_badness_locked(struct task_struct *t)
 	long points, adj = t->signal->oom_score_adj;
 
 	if (adj == OOM_SCORE_ADJ_MIN ||
-	    test_bit(MMF_OOM_SKIP, &t->mm->flags) || in_vfork(t))
+	    tam_mm_flag_test(MMF_OOM_SKIP, t->mm) || in_vfork(t))
 		return LONG_MIN;
 	points = get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
 		 mm_pgtables_bytes(t->mm) / PAGE_SIZE;
@@ -181,7 +169,6 @@ static bool tam_creds_match(struct task_struct *task, kuid_t uid, kgid_t gid,
 static bool tam_may_read(struct task_struct *task)
 {
 	const struct cred *cred = current_cred();
-	struct mm_struct *mm;
 	bool ok;
 
 	if (same_thread_group(task, current))
@@ -190,11 +177,8 @@ static bool tam_may_read(struct task_struct *task)
 		return false;
 
 	/* A setuid process that is not dumpable is not readable either. */
-	ok = true;
 	task_lock(task);
-	mm = task->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER)
-		ok = ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+	ok = tam_task_dumpable_or_capable(task);
 	task_unlock(task);
 	return ok;
 }

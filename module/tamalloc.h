@@ -7,6 +7,7 @@
  *   procs.c   the registry of processes (mms) that have tamalloc mappings
  *   limits.c  the caps: charging reserved bytes and touched pages
  *   stats.c   measuring processes, and the ioctls
+ *   walk.c    counting the pages present in a range, from the page tables
  */
 #ifndef _TAM_TAMALLOC_H
 #define _TAM_TAMALLOC_H
@@ -14,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/types.h>
 
 /* region.c */
@@ -97,5 +99,16 @@ struct tam_measure {
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock);
 long tam_ioctl(unsigned int cmd, void __user *arg);
+
+/* walk.c: one walk of an mm's page tables, range by range. */
+struct tam_walk {
+	struct mmu_interval_notifier notifier;	/* names the mm; never inserted */
+	unsigned long *pfns;
+};
+
+int tam_walk_init(struct tam_walk *walk, struct mm_struct *mm);
+void tam_walk_done(struct tam_walk *walk);
+int tam_walk_count(struct tam_walk *walk, unsigned long start,
+		   unsigned long end, unsigned long *present);
 
 #endif /* _TAM_TAMALLOC_H */

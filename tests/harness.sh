@@ -42,6 +42,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 expect 0 "a passing command" -- true
+expect_output '^vm-run: [0-9]* s of 600 s: true$' "vm-run says how long the VM ran"
 expect 3 "the command's exit status" -- sh -c 'exit 3'
 expect 0 "tamalloc is loaded" -- grep -q '^tamalloc ' /proc/modules
 expect 0 "an added dynamic executable brings its libraries" \

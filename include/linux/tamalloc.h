@@ -29,8 +29,10 @@
  * /proc/PID/smaps measures: the sum of the sizes of the process's tamalloc
  * mappings, and the bytes of them its page tables map right now (shared pages
  * and private copies alike).  They equal the Size and Rss smaps shows for
- * those mappings.  peak_resident_bytes is the highest resident figure the
- * module has measured for the process.
+ * those mappings, except that pages of a mapping while it is not readable
+ * (PROT_NONE, write-only) count as not resident: the page-table walker the
+ * kernel exports to modules skips such mappings.  peak_resident_bytes is the
+ * highest resident figure the module has measured for the process.
  */
 struct tam_proc_stats {
 	__u64 size;			/* in: sizeof(struct); out: bytes filled */

@@ -31,6 +31,22 @@ static long read_long(const char *fmt, pid_t pid)
 	return v;
 }
 
+/* A "Name:   N kB" line of /proc/self/status. */
+static long read_status_kb(const char *name)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ':')
+			kb = strtol(line + strlen(name) + 1, NULL, 10);
+	fclose(f);
+	ck_assert_int_ge(kb, 0);
+	return kb;
+}
+
 static int pid_listed(pid_t pid)
 {
 	struct tam_pid_list list = { .size = sizeof(list) };
@@ -227,6 +243,36 @@ START_TEST(fork_child_figures)
 }
 END_TEST
 
+/*
+ * Resident bytes come from a walk of the page tables that counts what smaps
+ * counts in readable mappings, read-only ones too, and skips mappings while
+ * they are not readable (include/linux/tamalloc.h); a huge untouched
+ * reservation costs the walk no page tables.
+ */
+START_TEST(resident_follows_protection)
+{
+	static const int kinds[] = { MAP_SHARED, MAP_PRIVATE };
+	char *p = tam_map(16 * PAGE, kinds[_i]);
+	char *huge = tam_map(64 * GIB, kinds[_i] | MAP_NORESERVE);
+	long tables;
+
+	tam_touch(p, 16 * PAGE, PAGE, 1);
+	huge[32 * GIB] = 1;
+	ck_assert_int_eq(mprotect(p, 4 * PAGE, PROT_READ), 0);
+	tables = read_status_kb("VmPTE");
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 17 * PAGE);
+	ck_assert_uint_eq(smaps_tamalloc(0).rss, 17 * PAGE);
+	ck_assert_int_eq(read_status_kb("VmPTE"), tables);
+
+	ck_assert_int_eq(mprotect(p + 8 * PAGE, 8 * PAGE, PROT_NONE), 0);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 9 * PAGE);
+	ck_assert_uint_eq(smaps_tamalloc(0).rss, 17 * PAGE);	/* smaps counts them */
+	ck_assert_int_eq(mprotect(p + 8 * PAGE, 8 * PAGE, PROT_READ | PROT_WRITE), 0);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 17 * PAGE);
+	ck_assert_int_eq(p[15 * PAGE], 1);
+}
+END_TEST
+
 /* After everything has exited, the system figures are back to zero. */
 START_TEST(quiet_system_is_zero)
 {
@@ -250,6 +296,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, oom_score_follows_adj);
 	tcase_add_test(tc, sixteen_processes);
 	tcase_add_test(tc, fork_child_figures);
+	tcase_add_loop_test(tc, resident_follows_protection, 0, 2);
 	tcase_add_test(tc, quiet_system_is_zero);
 	suite_add_tcase(s, tc);
 	return s;
