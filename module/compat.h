@@ -147,6 +147,21 @@ static inline bool tam_mm_flag_test(int flag, struct mm_struct *mm)
 }
 
 /*
+ * The pages oom_badness() weighs an mm by, before its page tables: RSS and
+ * swap entries.  It sums the per-CPU counters exactly since get_mm_rss_sum()
+ * came (after 6.12; Debian's 7.x have it), and reads them approximately
+ * before.
+ */
+static inline unsigned long tam_oom_rss_and_swap(struct mm_struct *mm)
+{
+#ifdef TAM_HAVE_GET_MM_RSS_SUM
+	return get_mm_rss_sum(mm) + get_mm_counter_sum(mm, MM_SWAPENTS);
+#else
+	return get_mm_rss(mm) + get_mm_counter(mm, MM_SWAPENTS);
+#endif
+}
+
+/*
  * The dumpability part of a PTRACE_MODE_READ check on @task, task_lock()ed:
  * a task that is not dumpable by its owner may be read only with
  * CAP_SYS_PTRACE over its user namespace.  Dumpability and that namespace

@@ -32,6 +32,22 @@
 static atomic64_t tam_peak_resident;
 
 /*
+ * The pages to charge @mm for the caps, from a measurement that found
+ * @present pages in its tamalloc mappings, @private_pages of them in private
+ * ones: what is in memory, and what may be swapped out, since a page read
+ * back from swap takes no fault of ours.  Swap entries are counted for the
+ * whole mm (per mapping there is no exported count), at most as many as the
+ * private mappings could hold: never below the truth.
+ */
+static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
+			    unsigned long private_pages)
+{
+	unsigned long swapped = get_mm_counter(mm, MM_SWAPENTS);
+
+	return present + min(swapped, private_pages);
+}
+
+/*
  * Add @mm's tamalloc figures to @m, and reset the pages charged to it for
  * the caps.  @lock says whether to take mmap_lock, only try it (-EBUSY), or
  * rely on the caller holding it.
@@ -39,41 +55,40 @@ static atomic64_t tam_peak_resident;
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
 {
-	struct tam_vma_iter it;
+	unsigned long present = 0, private_pages = 0;
 	struct vm_area_struct *vma;
+	struct tam_vma_iter it;
 	struct tam_walk walk;
-	unsigned long present = 0;
+	bool all_seen = true;
 	u64 faults_before;
-	int err;
+	int err = 0;
 
-	err = tam_walk_init(&walk, mm);
-	if (err)
-		return err;
-	if (lock == TAM_LOCK && mmap_read_lock_killable(mm)) {
-		err = -EINTR;
-		goto out;
-	}
-	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm)) {
-		err = -EBUSY;
-		goto out;
-	}
+	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
+		return -EINTR;
+	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
+		return -EBUSY;
+	tam_walk_init(&walk, mm);
 	faults_before = tam_procs_faults(mm);
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
 		m->mappings++;
 		m->reserved += vma->vm_end - vma->vm_start;
+		if (!(vma->vm_flags & VM_SHARED))
+			private_pages += vma_pages(vma);
+		/* The walk cannot see into it (walk.c): no figure to charge. */
+		if (!(vma->vm_flags & VM_READ))
+			all_seen = false;
 		err = tam_walk_count(&walk, vma->vm_start, vma->vm_end, &present);
 		if (err)
 			break;
 	}
-	if (!err)
-		tam_procs_set_charged(mm, present, faults_before);
+	if (!err && all_seen)
+		tam_procs_set_charged(mm, tam_charge_pages(mm, present, private_pages),
+				      faults_before);
 	if (lock != TAM_LOCKED)
 		mmap_read_unlock(mm);
 	m->resident += (u64)present << PAGE_SHIFT;
-out:
-	tam_walk_done(&walk);
 	return err;
 }
 
@@ -123,7 +138,7 @@ static long tam_oom_badness_locked(struct task_struct *t)
 	if (adj == OOM_SCORE_ADJ_MIN ||
 	    tam_mm_flag_test(MMF_OOM_SKIP, t->mm) || in_vfork(t))
 		return LONG_MIN;
-	points = get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
+	points = tam_oom_rss_and_swap(t->mm) +
 		 mm_pgtables_bytes(t->mm) / PAGE_SIZE;
 	return points + adj * (long)(tam_oom_totalpages() / 1000);
 }
@@ -176,7 +191,12 @@ static bool tam_may_read(struct task_struct *task)
 	if (!tam_creds_match(task, cred->fsuid, cred->fsgid, CAP_SYS_PTRACE))
 		return false;
 
-	/* A setuid process that is not dumpable is not readable either. */
+	/*
+	 * A setuid process that is not dumpable is not readable either.  Its
+	 * dumpability is read after its credentials, as __ptrace_may_access()
+	 * reads them (pairs with commit_creds()).
+	 */
+	smp_rmb();
 	task_lock(task);
 	ok = tam_task_dumpable_or_capable(task);
 	task_unlock(task);

@@ -103,11 +103,10 @@ long tam_ioctl(unsigned int cmd, void __user *arg);
 /* walk.c: one walk of an mm's page tables, range by range. */
 struct tam_walk {
 	struct mmu_interval_notifier notifier;	/* names the mm; never inserted */
-	unsigned long *pfns;
+	unsigned long pfns[64];			/* hmm_range_fault()'s answers */
 };
 
-int tam_walk_init(struct tam_walk *walk, struct mm_struct *mm);
-void tam_walk_done(struct tam_walk *walk);
+void tam_walk_init(struct tam_walk *walk, struct mm_struct *mm);
 int tam_walk_count(struct tam_walk *walk, unsigned long start,
 		   unsigned long end, unsigned long *present);
 

@@ -5,10 +5,15 @@
  *
  * hmm_range_fault() is the walker the kernel exports to modules on every
  * kernel from 5.10 to 7.3.  Without HMM_PFN_REQ_FAULT it faults nothing in
- * and allocates no page table: a hole costs time, never memory, so a huge
- * untouched reservation can be measured.  (apply_to_existing_page_range(),
- * used before, is not exported from 7.x, and from 6.14 it fails with EINVAL
- * on page tables freed under the read lock.)
+ * and allocates no page table.  (apply_to_existing_page_range(), used
+ * before, is not exported from 7.x, and from 6.14 it fails with EINVAL on
+ * page tables freed under the read lock.)  It does report every page of a
+ * hole, though, so a 64 TiB reservation would cost 2^34 entries per
+ * measurement: the walk first skips, level by level, what has no page table
+ * down to the PMD, and asks hmm_range_fault() about the rest only.  Tables
+ * above the PTE level that cover a VMA are freed only under mmap_lock held
+ * for write, so reading them under the read lock is safe; PTE tables, which
+ * newer kernels free under the read lock, are left to hmm_range_fault().
  *
  * hmm_range_fault() takes an interval notifier, so that a device's mirror
  * can tell when what it read went stale and read again.  A count taken under
@@ -17,15 +22,16 @@
  * never moves, so the walk never asks for a retry.
  *
  * What hmm_range_fault() does not report, this does not count: pages of a
- * mapping while it is not readable (PROT_NONE, write-only), and pages whose
- * entries NUMA balancing has made inaccessible for a moment.
+ * mapping while it is not readable (PROT_NONE, write-only; the caller knows
+ * these), and, for a moment, pages being migrated or that NUMA balancing has
+ * made inaccessible.  Swapped-out pages are not resident, here as in smaps.
  */
 
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 
 #include "tamalloc.h"
 
@@ -33,31 +39,56 @@
 #error "tamalloc measures page tables with hmm_range_fault(): it needs CONFIG_HMM_MIRROR=y"
 #endif
 
-/* Entries read per call: a 32 KiB buffer, 16 MiB of address space. */
-#define TAM_WALK_PAGES	4096
-
-int tam_walk_init(struct tam_walk *walk, struct mm_struct *mm)
+void tam_walk_init(struct tam_walk *walk, struct mm_struct *mm)
 {
-	walk->pfns = kvmalloc_array(TAM_WALK_PAGES, sizeof(*walk->pfns),
-				    GFP_KERNEL);
-	if (!walk->pfns)
-		return -ENOMEM;
 	memset(&walk->notifier, 0, sizeof(walk->notifier));
 	walk->notifier.mm = mm;
-	return 0;
-}
-
-void tam_walk_done(struct tam_walk *walk)
-{
-	kvfree(walk->pfns);
 }
 
 /*
- * Add the pages present in [start, end) of the walk's mm to *@present.
- * Under mmap_read_lock (or write); @start and @end page aligned.
+ * The first address in [@addr, @end) whose PMD entry is not empty (a PTE
+ * table, a huge page, or something for hmm_range_fault() to judge), or @end.
  */
-int tam_walk_count(struct tam_walk *walk, unsigned long start,
-		   unsigned long end, unsigned long *present)
+static unsigned long tam_next_mapped(struct mm_struct *mm, unsigned long addr,
+				     unsigned long end)
+{
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud, pudval;
+	pmd_t *pmd;
+
+	while (addr < end) {
+		pgd = pgd_offset(mm, addr);
+		if (pgd_none(READ_ONCE(*pgd))) {
+			addr = pgd_addr_end(addr, end);
+			continue;
+		}
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(READ_ONCE(*p4d))) {
+			addr = p4d_addr_end(addr, end);
+			continue;
+		}
+		pud = pud_offset(p4d, addr);
+		pudval = READ_ONCE(*pud);
+		if (pud_none(pudval)) {
+			addr = pud_addr_end(addr, end);
+			continue;
+		}
+		if (pud_bad(pudval))	/* a huge page: not a table to look into */
+			return addr;
+		pmd = pmd_offset(pud, addr);
+		if (pmd_none(READ_ONCE(*pmd))) {
+			addr = pmd_addr_end(addr, end);
+			continue;
+		}
+		return addr;
+	}
+	return end;
+}
+
+/* Pages present in [@start, @end), where page tables may exist. */
+static int tam_walk_span(struct tam_walk *walk, unsigned long start,
+			 unsigned long end, unsigned long *present)
 {
 	struct hmm_range range = {
 		.notifier	= &walk->notifier,
@@ -65,15 +96,13 @@ int tam_walk_count(struct tam_walk *walk, unsigned long start,
 		.hmm_pfns	= walk->pfns,
 		/* A snapshot: default_flags without HMM_PFN_REQ_FAULT. */
 	};
-	unsigned long addr, i, n;
+	unsigned long i, n;
 	int err;
 
-	lockdep_assert_held(&walk->notifier.mm->mmap_lock);
-	for (addr = start; addr < end; addr = range.end) {
-		n = min((end - addr) >> PAGE_SHIFT, (unsigned long)TAM_WALK_PAGES);
-		range.start = addr;
-		range.end = addr + (n << PAGE_SHIFT);
-		memset(walk->pfns, 0, n * sizeof(*walk->pfns));
+	for (range.start = start; range.start < end; range.start = range.end) {
+		n = min((end - range.start) >> PAGE_SHIFT, ARRAY_SIZE(walk->pfns));
+		range.end = range.start + (n << PAGE_SHIFT);
+		memset(walk->pfns, 0, n * sizeof(walk->pfns[0]));
 		err = hmm_range_fault(&range);
 		if (err)
 			return err;
@@ -81,6 +110,28 @@ int tam_walk_count(struct tam_walk *walk, unsigned long start,
 			if ((walk->pfns[i] & (HMM_PFN_VALID | HMM_PFN_ERROR)) ==
 			    HMM_PFN_VALID)
 				(*present)++;
+	}
+	return 0;
+}
+
+/*
+ * Add the pages present in [@start, @end) of the walk's mm to *@present.
+ * Under mmap_lock (read or write); @start and @end page aligned.
+ */
+int tam_walk_count(struct tam_walk *walk, unsigned long start,
+		   unsigned long end, unsigned long *present)
+{
+	struct mm_struct *mm = walk->notifier.mm;
+	unsigned long addr = start, next;
+	int err;
+
+	lockdep_assert_held(&mm->mmap_lock);
+	while ((addr = tam_next_mapped(mm, addr, end)) < end) {
+		next = pmd_addr_end(addr, end);
+		err = tam_walk_span(walk, addr, next, present);
+		if (err)
+			return err;
+		addr = next;
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();

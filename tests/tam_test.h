@@ -18,6 +18,7 @@
 #define PAGE		4096UL
 #define MIB		(1024UL * 1024UL)
 #define GIB		(1024UL * MIB)
+#define TIB		(1024UL * GIB)
 
 /* Skip status for automake-style runners: the device is not there. */
 #define TAM_EXIT_SKIP	77

@@ -319,6 +319,32 @@ START_TEST(own_resident_cap)
 }
 END_TEST
 
+/*
+ * Pages the measuring walk cannot see (a mapping made write-only or
+ * PROT_NONE after they were touched) stay charged: hiding them makes no room
+ * under a resident cap.
+ */
+static void hidden_pages_in_child(void *arg)
+{
+	int flags = *(int *)arg;
+	char *p = map_or_null(2 * CAP_PAGES * PAGE, flags);
+
+	child_check(p);
+	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
+	tam_touch(p, CAP_PAGES * PAGE, PAGE, 1);
+	child_check(mprotect(p, CAP_PAGES * PAGE, PROT_WRITE) == 0);
+	p[CAP_PAGES * PAGE] = 1;	/* SIGBUS */
+	_exit(3);
+}
+
+START_TEST(hidden_pages_stay_charged)
+{
+	int flags = kinds[_i];
+
+	ck_assert_int_eq(in_child(hidden_pages_in_child, &flags), 128 + SIGBUS);
+}
+END_TEST
+
 static void inherit_in_child(void *arg)
 {
 	struct tam_proc_stats st = proc_stats(0);
@@ -444,6 +470,7 @@ Suite *limits_suite(void)
 	tcase_add_test(tc, own_caps_reported);
 	tcase_add_loop_test(tc, own_reserved_cap, 0, 2);
 	tcase_add_loop_test(tc, own_resident_cap, 0, 2);
+	tcase_add_loop_test(tc, hidden_pages_stay_charged, 0, 2);
 	tcase_add_test(tc, caps_inherited_by_fork);
 	tcase_add_test(tc, raising_needs_cap_sys_resource);
 	tcase_add_test(tc, caps_of_another_process);
