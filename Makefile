@@ -127,7 +127,9 @@ else
 	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) W=1 modules
 endif
 
-guest: $(GUEST_BINS)
+# The static binaries that run inside the VM, and the preload library
+# tamalloc-run loads there (scripts/vm-run adds it).
+guest: $(GUEST_BINS) $(PRELOAD_SO)
 
 $(BUILD)/guest/bin/tamalloc-tests: $(VM_TESTS) tests/tam_test.h tests/check_run.h include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
