@@ -48,10 +48,13 @@ void tam_walk_init(struct tam_walk *walk, struct mm_struct *mm)
 /*
  * The first address in [@addr, @end) whose PMD entry is not empty (a PTE
  * table, a huge page, or something for hmm_range_fault() to judge), or @end.
+ * Each level's end is bounded by the level above, as the kernel's walkers
+ * bound it: a folded level's pXd_addr_end() returns the end it is given.
  */
 static unsigned long tam_next_mapped(struct mm_struct *mm, unsigned long addr,
 				     unsigned long end)
 {
+	unsigned long pgd_end, p4d_end, pud_end;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud, pudval;
@@ -59,26 +62,29 @@ static unsigned long tam_next_mapped(struct mm_struct *mm, unsigned long addr,
 
 	while (addr < end) {
 		pgd = pgd_offset(mm, addr);
+		pgd_end = pgd_addr_end(addr, end);
 		if (pgd_none(READ_ONCE(*pgd))) {
-			addr = pgd_addr_end(addr, end);
+			addr = pgd_end;
 			continue;
 		}
 		p4d = p4d_offset(pgd, addr);
+		p4d_end = p4d_addr_end(addr, pgd_end);
 		if (p4d_none(READ_ONCE(*p4d))) {
-			addr = p4d_addr_end(addr, end);
+			addr = p4d_end;
 			continue;
 		}
 		pud = pud_offset(p4d, addr);
+		pud_end = pud_addr_end(addr, p4d_end);
 		pudval = READ_ONCE(*pud);
 		if (pud_none(pudval)) {
-			addr = pud_addr_end(addr, end);
+			addr = pud_end;
 			continue;
 		}
 		if (pud_bad(pudval))	/* a huge page: not a table to look into */
 			return addr;
 		pmd = pmd_offset(pud, addr);
 		if (pmd_none(READ_ONCE(*pmd))) {
-			addr = pmd_addr_end(addr, end);
+			addr = pmd_addr_end(addr, pud_end);
 			continue;
 		}
 		return addr;

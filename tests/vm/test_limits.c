@@ -296,14 +296,21 @@ START_TEST(own_reserved_cap)
 }
 END_TEST
 
+struct resident_case {
+	int flags;
+	int hide;	/* make the touched pages write-only before the next */
+};
+
 static void resident_cap_in_child(void *arg)
 {
-	int flags = *(int *)arg;
-	char *p = map_or_null(2 * CAP_PAGES * PAGE, flags);
+	const struct resident_case *c = arg;
+	char *p = map_or_null(2 * CAP_PAGES * PAGE, c->flags);
 
 	child_check(p);
 	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
 	tam_touch(p, CAP_PAGES * PAGE, PAGE, 1);
+	if (c->hide)
+		child_check(mprotect(p, CAP_PAGES * PAGE, PROT_WRITE) == 0);
 	p[CAP_PAGES * PAGE] = 1;	/* SIGBUS */
 	_exit(3);
 }
@@ -311,8 +318,9 @@ static void resident_cap_in_child(void *arg)
 START_TEST(own_resident_cap)
 {
 	int flags = kinds[_i];
+	struct resident_case c = { flags, 0 };
 
-	ck_assert_int_eq(in_child(resident_cap_in_child, &flags), 128 + SIGBUS);
+	ck_assert_int_eq(in_child(resident_cap_in_child, &c), 128 + SIGBUS);
 	/* The parent has no cap. */
 	tam_touch(tam_map(4 * CAP_PAGES * PAGE, flags), 4 * CAP_PAGES * PAGE,
 		  PAGE, 1);
@@ -324,24 +332,11 @@ END_TEST
  * PROT_NONE after they were touched) stay charged: hiding them makes no room
  * under a resident cap.
  */
-static void hidden_pages_in_child(void *arg)
-{
-	int flags = *(int *)arg;
-	char *p = map_or_null(2 * CAP_PAGES * PAGE, flags);
-
-	child_check(p);
-	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
-	tam_touch(p, CAP_PAGES * PAGE, PAGE, 1);
-	child_check(mprotect(p, CAP_PAGES * PAGE, PROT_WRITE) == 0);
-	p[CAP_PAGES * PAGE] = 1;	/* SIGBUS */
-	_exit(3);
-}
-
 START_TEST(hidden_pages_stay_charged)
 {
-	int flags = kinds[_i];
+	struct resident_case c = { kinds[_i], 1 };
 
-	ck_assert_int_eq(in_child(hidden_pages_in_child, &flags), 128 + SIGBUS);
+	ck_assert_int_eq(in_child(resident_cap_in_child, &c), 128 + SIGBUS);
 }
 END_TEST
 
