@@ -55,5 +55,5 @@ suite run --mem 2G --timeout 1500 "${checks[@]}" "${programs[@]}" \
 	--add build/run/tamalloc-preload-tests:/usr/bin/tamalloc-preload-tests \
 	-- sh /root/run-test.sh
 suite stress --timeout 1200 -- tamalloc-stress -s "$stress_seed" -n "$stress_n"
-suite fuzz --timeout 1200 -- tamalloc-fuzz -s "$fuzz_seed" -n "$fuzz_n"
+suite fuzz --timeout 1500 -- tamalloc-fuzz -s "$fuzz_seed" -n "$fuzz_n"
 exit "$failed"

@@ -289,12 +289,13 @@ static void fuzz_mapping_op(struct fuzzer *f)
 		break;
 	case 4:
 		/*
-		 * A part, then the rest: a hole left mapped to no one could
-		 * take another thread's next mapping, which a later munmap of
-		 * this slot would then destroy under it.
+		 * A part, then the rest around it, never the part's range
+		 * again: another thread's mmap() may take the hole at once,
+		 * and an munmap() over it would destroy that mapping.
 		 */
 		munmap(p + off, n);
-		munmap(p, len);
+		munmap(p, off);
+		munmap(p + off + n, len - off - n);
 		f->slot[s] = NULL;
 		break;
 	default:

@@ -249,7 +249,7 @@ Suite *abi_suite(void)
 	Suite *s = suite_create("abi");
 	TCase *tc = tcase_create("bad input");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, mmap_offset_refused);
 	tcase_add_test(tc, unknown_ioctl);
 	tcase_add_test(tc, bad_pointers);

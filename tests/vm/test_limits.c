@@ -457,7 +457,7 @@ Suite *limits_suite(void)
 	TCase *tc = tcase_create("caps");
 
 	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, parameters_readable_writable);
 	tcase_add_loop_test(tc, system_reserved_cap, 0, 2);
 	tcase_add_loop_test(tc, cap_charges_earlier_growth, 0, 2);

@@ -488,7 +488,7 @@ Suite *mapping_suite(void)
 	Suite *s = suite_create("mapping");
 	TCase *tc = tcase_create("semantics");
 
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 180);
 	tcase_add_loop_test(tc, lazy_zero, 0, 2);
 	tcase_add_loop_test(tc, zero_contents, 0, 2);
 	tcase_add_loop_test(tc, mappings_are_independent, 0, 2);

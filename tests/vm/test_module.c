@@ -96,7 +96,7 @@ Suite *module_suite(void)
 	Suite *s = suite_create("module");
 	TCase *tc = tcase_create("life cycle");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, unload_refused_while_in_use);
 	suite_add_tcase(s, tc);
 	return s;
