@@ -7,7 +7,8 @@
  * fork) without telling the driver, so the only exact figure is the one the
  * page tables give.  A measurement walks the process's tamalloc VMAs under
  * mmap_read_lock and counts present pages (walk.c), as /proc/PID/smaps does,
- * and its figures equal the Size and Rss smaps shows for those mappings.
+ * and its figures equal the Size and Rss smaps shows for those mappings, but
+ * for the pages walk.c says it cannot see.
  */
 
 #include <linux/cred.h>
