@@ -276,10 +276,12 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 		",\"peak_resident_bytes\":%" PRIu64 ",\"faults\":%" PRIu64
 		",\"processes\":%" PRIu64 ",\"mappings\":%" PRIu64
 		",\"shared_bytes\":%" PRIu64 ",\"used_percent\":%.2f"
-		",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64,
+		",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64
+		",\"shared_swap_bytes\":%" PRIu64,
 		y->reserved_bytes, y->resident_bytes, y->peak_resident_bytes,
 		y->faults, y->processes, y->mappings, y->shared_bytes,
-		y->used_percent, y->reserved_limit, y->resident_limit);
+		y->used_percent, y->reserved_limit, y->resident_limit,
+		y->shared_swap_bytes);
 	if (s->has_rates)
 		fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 			s->fault_rate, s->resident_rate);
@@ -294,11 +296,12 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 			",\"used_percent\":%.2f,\"faults\":%" PRIu64
 			",\"oom_score\":%" PRIu64 ",\"oom_score_adj\":%d"
 			",\"peak_resident_bytes\":%" PRIu64 ",\"mappings\":%" PRIu64
-			",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64,
+			",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64
+			",\"shared_bytes\":%" PRIu64 ",\"shared_swap_bytes\":%" PRIu64,
 			p->reserved_bytes, p->resident_bytes, p->used_percent,
 			p->faults, p->oom_score, p->oom_score_adj,
 			p->peak_resident_bytes, p->mappings, p->reserved_limit,
-			p->resident_limit);
+			p->resident_limit, p->shared_bytes, p->shared_swap_bytes);
 		if (r->has_rates)
 			fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 				r->fault_rate, r->resident_rate);
@@ -345,8 +348,10 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_sys_info, processes) },
 		{ "tamalloc_mappings", "gauge", "tamalloc mappings (VMAs).",
 		  offsetof(struct tam_sys_info, mappings) },
-		{ "tamalloc_shared_bytes", "gauge", "Memory held by shared tamalloc objects.",
+		{ "tamalloc_shared_bytes", "gauge", "Memory held by shared tamalloc objects, in RAM.",
 		  offsetof(struct tam_sys_info, shared_bytes) },
+		{ "tamalloc_shared_swap_bytes", "gauge", "Memory held by shared tamalloc objects, swapped out.",
+		  offsetof(struct tam_sys_info, shared_swap_bytes) },
 		{ "tamalloc_reserved_limit_bytes", "gauge", "System cap on reserved bytes (0: none).",
 		  offsetof(struct tam_sys_info, reserved_limit) },
 		{ "tamalloc_resident_limit_bytes", "gauge", "System cap on resident bytes (0: none).",
@@ -370,6 +375,10 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_proc_info, reserved_limit) },
 		{ "tamalloc_process_resident_limit_bytes", "gauge", "The process's cap on resident bytes (0: none).",
 		  offsetof(struct tam_proc_info, resident_limit) },
+		{ "tamalloc_process_shared_bytes", "gauge", "Shared objects' memory charged to the process, in RAM.",
+		  offsetof(struct tam_proc_info, shared_bytes) },
+		{ "tamalloc_process_shared_swap_bytes", "gauge", "Shared objects' memory charged to the process, swapped out.",
+		  offsetof(struct tam_proc_info, shared_swap_bytes) },
 	};
 	size_t m, i;
 

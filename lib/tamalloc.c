@@ -67,7 +67,7 @@ TAM_EXPORT int tam_region_create(size_t size, unsigned int flags,
 	struct tam_region *r;
 	int fd, err;
 
-	if (!region || !size || (flags & ~TAM_REGION_SHARED))
+	if (!region || !size || (flags & ~(TAM_REGION_SHARED | TAM_REGION_HUGE)))
 		return -EINVAL;
 	if (size > SIZE_MAX - page_size())
 		return -ENOMEM;
@@ -85,6 +85,12 @@ TAM_EXPORT int tam_region_create(size_t size, unsigned int flags,
 		       fd, 0);
 	if (r->base == MAP_FAILED) {
 		err = -errno;
+		free(r);
+		return err;
+	}
+	if ((flags & TAM_REGION_HUGE) && madvise(r->base, r->size, MADV_HUGEPAGE)) {
+		err = -errno;
+		munmap(r->base, r->size);
 		free(r);
 		return err;
 	}
@@ -189,6 +195,8 @@ TAM_EXPORT int tam_proc_info(pid_t pid, struct tam_proc_info *info)
 	/* A module older than the caps leaves them 0: none. */
 	full.reserved_limit = st.reserved_limit;
 	full.resident_limit = st.resident_limit;
+	full.shared_bytes = st.shared_bytes;
+	full.shared_swap_bytes = st.shared_swap_bytes;
 	return copy_sized(info, &full, sizeof(full), TAM_PROC_INFO_MIN);
 }
 
@@ -211,6 +219,7 @@ TAM_EXPORT int tam_sys_info(struct tam_sys_info *info)
 	full.used_percent = used_percent(st.resident_bytes, st.reserved_bytes);
 	full.reserved_limit = st.reserved_limit;
 	full.resident_limit = st.resident_limit;
+	full.shared_swap_bytes = st.shared_swap_bytes;
 	return copy_sized(info, &full, sizeof(full), TAM_SYS_INFO_MIN);
 }
 

@@ -21,13 +21,14 @@ extern "C" {
 #endif
 
 #define TAMALLOC_VERSION_MAJOR	0
-#define TAMALLOC_VERSION_MINOR	2
+#define TAMALLOC_VERSION_MINOR	3
 
 /* A lazily zeroed region of address space. */
 struct tam_region;
 
 /* Flags for tam_region_create(). */
 #define TAM_REGION_SHARED	(1u << 0)	/* shared with forked children */
+#define TAM_REGION_HUGE		(1u << 1)	/* 2 MiB pages where they fit (0.3) */
 
 int tam_region_create(size_t size, unsigned int flags,
 		      struct tam_region **region);
@@ -54,6 +55,12 @@ struct tam_proc_info {
 	/* since 0.2: the process's caps (tam_set_limits), 0 = none */
 	uint64_t reserved_limit;
 	uint64_t resident_limit;
+	/*
+	 * since 0.3: the shared regions' memory charged to the process (those
+	 * it created), in memory and swapped out
+	 */
+	uint64_t shared_bytes;
+	uint64_t shared_swap_bytes;
 };
 
 /* The system's figures; see tam_sys_info(3). */
@@ -73,6 +80,8 @@ struct tam_sys_info {
 	 */
 	uint64_t reserved_limit;
 	uint64_t resident_limit;
+	/* since 0.3: of shared_bytes' memory, what is swapped out instead */
+	uint64_t shared_swap_bytes;
 };
 
 #define TAM_PROC_INFO_INIT	{ .size = sizeof(struct tam_proc_info) }

@@ -9,8 +9,11 @@
 #define _TAM_COMPAT_H
 
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/shmem_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
@@ -101,23 +104,35 @@ static inline void vma_set_file(struct vm_area_struct *vma, struct file *file)
 /*
  * Walking an mm's VMAs: the maple tree's iterator since 6.1, the linked list
  * before.  Under mmap_lock.
+ *
+ * Since 6.8 a fork whose copy of the VMAs fails part way (a fatal signal,
+ * ENOMEM under a memcg limit) leaves XA_ZERO_ENTRY in the child's tree where
+ * the copy stopped, and the child's VMAs already copied, each of which our
+ * ->open registered, are torn down only when the child's mm goes: a walk
+ * that takes such an mm's lock meanwhile must stop at the marker, as
+ * exit_mmap() does.  (7.x empties the tree instead.)
  */
 #ifdef TAM_HAVE_VMA_ITERATOR
 struct tam_vma_iter {
 	struct vma_iterator vmi;
 };
 
+static inline struct vm_area_struct *tam_vma_checked(struct vm_area_struct *vma)
+{
+	return xa_is_zero(vma) ? NULL : vma;
+}
+
 static inline struct vm_area_struct *tam_vma_first(struct mm_struct *mm,
 						   struct tam_vma_iter *it)
 {
 	vma_iter_init(&it->vmi, mm, 0);
-	return vma_next(&it->vmi);
+	return tam_vma_checked(vma_next(&it->vmi));
 }
 
 static inline struct vm_area_struct *tam_vma_next(struct tam_vma_iter *it,
 						  struct vm_area_struct *vma)
 {
-	return vma_next(&it->vmi);
+	return tam_vma_checked(vma_next(&it->vmi));
 }
 #else
 struct tam_vma_iter {
@@ -187,5 +202,89 @@ static inline bool tam_task_dumpable_or_capable(struct task_struct *task)
 	       ns_capable(mm->user_ns, CAP_SYS_PTRACE);
 #endif
 }
+
+/*
+ * A shmem file that accounts its pages as they are allocated, not its whole
+ * size at once (VM_NORESERVE).  The flags became a vma_flags_t in 7.x.
+ */
+static inline struct file *tam_shmem_file_setup(struct vfsmount *mnt,
+						const char *name, loff_t size)
+{
+#ifdef TAM_HAVE_SHMEM_VMA_FLAGS
+	return shmem_file_setup_with_mnt(mnt, name, size,
+					 mk_vma_flags(VMA_NORESERVE_BIT));
+#else
+	return shmem_file_setup_with_mnt(mnt, name, size, VM_NORESERVE);
+#endif
+}
+
+/*
+ * Map @vma with @file's own mmap.  shmem has ->mmap_prepare only in 7.x,
+ * where vfs_mmap() applies it to an existing VMA.
+ */
+static inline int tam_vfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+#ifdef TAM_HAVE_VFS_MMAP
+	return vfs_mmap(file, vma);
+#else
+	if (WARN_ON_ONCE(!file->f_op->mmap))
+		return -ENODEV;	/* a kernel whose vfs_mmap() was not found */
+	return file->f_op->mmap(file, vma);
+#endif
+}
+
+#ifdef CONFIG_NUMA
+/*
+ * ->get_policy() of shared objects (object.c), handed to shmem's: it is told
+ * the interleave index too since 6.8.
+ */
+extern const struct vm_operations_struct *tam_shmem_vm_ops;
+
+#ifdef TAM_HAVE_GET_POLICY_ILX
+static inline struct mempolicy *tam_shmem_get_policy(struct vm_area_struct *vma,
+						     unsigned long addr,
+						     pgoff_t *ilx)
+{
+	return tam_shmem_vm_ops->get_policy(vma, addr, ilx);
+}
+#else
+static inline struct mempolicy *tam_shmem_get_policy(struct vm_area_struct *vma,
+						     unsigned long addr)
+{
+	return tam_shmem_vm_ops->get_policy(vma, addr);
+}
+#endif
+#endif
+
+/*
+ * Mappings of 2 MiB or more on a 2 MiB boundary.  thp_get_unmapped_area()
+ * does it for any file since 5.18, for DAX files only before; until 6.10
+ * (which made it mm_get_unmapped_area()) the mm's own get_unmapped_area is
+ * there to do it with here, as thp_get_unmapped_area() does.
+ */
+#ifdef TAM_HAVE_MM_GET_UNMAPPED_AREA
+static inline unsigned long tam_thp_get_unmapped_area(struct file *file,
+						      unsigned long addr,
+						      unsigned long len,
+						      unsigned long pgoff,
+						      unsigned long flags)
+{
+	unsigned long len_pad = len + PMD_SIZE, ret;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || in_compat_syscall() ||
+	    pgoff || len < PMD_SIZE || len_pad < len || (flags & MAP_FIXED))
+		goto plain;
+	ret = current->mm->get_unmapped_area(file, addr, len_pad, 0, flags);
+	if (IS_ERR_VALUE(ret))
+		goto plain;	/* the padding may not fit: try without */
+	if (ret == addr)
+		return addr;	/* the hint was free: keep it */
+	return ALIGN(ret, PMD_SIZE);
+plain:
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+}
+#else
+#define tam_thp_get_unmapped_area thp_get_unmapped_area
+#endif
 
 #endif /* _TAM_COMPAT_H */

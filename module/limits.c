@@ -3,22 +3,24 @@
  * The caps on tamalloc memory: system-wide (module parameters) and per
  * process (TAM_IOC_SET_LIMITS), on reserved bytes and on touched pages.
  *
- * Reserved bytes are charged exactly: each VMA records in vm_private_data the
- * bytes it has charged, so ->close gives back just that.  A split calls
+ * Reserved bytes are charged exactly: each private VMA records in
+ * vm_private_data the bytes it has charged, so ->close gives back just that
+ * (a shared one cannot grow, so its charge is its size).  A split calls
  * ->open on the new piece and shrinks the old one without a callback; the
  * old one is recognisable then, since it still spans the new piece, and hands
  * the new piece its part of the charge.  mremap() growth in place has no
- * callback at all, so VMAs get VM_DONTEXPAND while a reserved cap applies to
- * them (mremap answers EFAULT; moving still works), and setting a cap first
+ * callback at all, so private VMAs get VM_DONTEXPAND while a reserved cap
+ * applies to them (mremap answers EFAULT; moving still works), and setting a cap first
  * brings the charges of existing VMAs up to date.  Over a reserved cap, mmap()
  * fails with ENOMEM; a fork or mremap() move, which cannot fail in ->open, is
  * charged even past it.
  *
- * Touched pages are charged by the fault handler, as an estimate that is
- * never below the truth (struct tam_proc).  A fault that would pass a cap
- * measures first and gets SIGBUS only if the measured figure is at the cap:
- * like hugetlbfs with an empty pool, the faulting process alone pays, never
- * an OOM kill of someone else.
+ * Touched pages are charged as struct tam_proc says: private pages by the
+ * fault handler, as an estimate that is never below the truth, and the pages
+ * of shared objects exactly (object.c).  A fault that would pass a cap
+ * measures the faulting process first and gets SIGBUS only if the cap is
+ * still in the way.  No fault measures another process: what other processes
+ * have unmapped since their last measurement stays charged to them.
  */
 
 #include <linux/mm.h>
@@ -29,7 +31,24 @@
 #include "tamalloc.h"
 
 unsigned long long tam_max_resident_bytes;
-module_param_named(max_resident_bytes, tam_max_resident_bytes, ullong, 0644);
+
+/* max_resident_bytes: shared objects' charges are kept only under a cap. */
+static int tam_set_max_resident(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_ullong(val, kp);
+
+	if (!err && tam_max_resident_bytes)
+		tam_objects_sync(NULL);
+	return err;
+}
+
+static const struct kernel_param_ops tam_max_resident_ops = {
+	.set	= tam_set_max_resident,
+	.get	= param_get_ullong,
+};
+
+module_param_cb(max_resident_bytes, &tam_max_resident_ops,
+		&tam_max_resident_bytes, 0644);
 MODULE_PARM_DESC(max_resident_bytes,
 		 "Cap on the tamalloc pages all processes have touched, in bytes (0: none)");
 
@@ -40,14 +59,21 @@ static bool tam_over(u64 used, u64 limit)
 	return limit && used > limit;
 }
 
+/*
+ * The bytes @vma has charged.  A shared VMA cannot grow (object.c), so its
+ * charge is its size; a private one records it in vm_private_data.
+ */
 static long tam_vma_charge(const struct vm_area_struct *vma)
 {
+	if (tam_vma_is_object(vma))
+		return vma->vm_end - vma->vm_start;
 	return (long)vma->vm_private_data;
 }
 
 static void tam_vma_set_charge(struct vm_area_struct *vma, long bytes)
 {
-	vma->vm_private_data = (void *)bytes;
+	if (!tam_vma_is_object(vma))
+		vma->vm_private_data = (void *)bytes;
 }
 
 static void tam_charge_reserved(struct tam_proc *proc, long bytes)
@@ -160,102 +186,109 @@ void tam_reserve_close(struct vm_area_struct *vma)
 	tam_charge_reserved(tam_procs_find(vma->vm_mm), -tam_vma_charge(vma));
 }
 
-static u64 tam_sys_charged_pages(void)
+/*
+ * Would @pages more pass the system's resident cap?  The per-CPU counters are
+ * summed exactly only near the cap, as __vm_enough_memory() does for
+ * vm_committed_as.
+ */
+static bool tam_sys_resident_over(u64 pages)
 {
-	s64 pages = atomic64_read(&tam_counters.faults) +
-		    atomic64_read(&tam_counters.charged_base);
+	u64 limit = READ_ONCE(tam_max_resident_bytes) >> PAGE_SHIFT;
+	s64 slack = 2 * (s64)percpu_counter_batch * num_online_cpus();
+	s64 used;
 
-	return max_t(s64, pages, 0);
+	if (!limit)
+		return false;
+	used = percpu_counter_read(&tam_counters.private_pages) +
+	       percpu_counter_read(&tam_counters.object_pages);
+	if (used + (s64)pages + slack <= (s64)limit)
+		return false;
+	used = percpu_counter_sum(&tam_counters.private_pages) +
+	       percpu_counter_sum(&tam_counters.object_pages);
+	return used + (s64)pages > (s64)limit;
 }
 
-/* Would one more page pass a resident cap?  Charges already include it. */
-static bool tam_resident_over(struct tam_proc *proc, u64 extra)
+/* Would @pages more pass @proc's or the system's resident cap? */
+bool tam_resident_over(struct tam_proc *proc, u64 pages)
 {
-	return tam_over((tam_proc_charged_pages(proc) + extra) << PAGE_SHIFT,
+	return tam_over((tam_proc_charged_pages(proc) + pages) << PAGE_SHIFT,
 			READ_ONCE(proc->resident_limit)) ||
-	       tam_over((tam_sys_charged_pages() + extra) << PAGE_SHIFT,
-			READ_ONCE(tam_max_resident_bytes));
-}
-
-/* Measure another process, if its mmap_lock is free: the caller holds one. */
-static int tam_remeasure_other(struct mm_struct *mm, void *faulting_mm)
-{
-	struct tam_measure m = {};
-
-	if (mm != faulting_mm)
-		tam_measure_mm(mm, &m, TAM_TRYLOCK);
-	return 0;
+	       tam_sys_resident_over(pages);
 }
 
 /*
- * Measure what is charged to @mm (whose mmap_lock the caller holds) or, with
- * @others, to every process; a process busy now keeps its estimate.
+ * @proc, the faulting process, would pass a resident cap with @pages more.
+ * Its private estimate may be stale (struct tam_proc): measure its own
+ * mappings, never another process's, and refuse with SIGBUS if the cap is
+ * still in the way.  Like hugetlbfs with an empty pool, the faulting process
+ * alone pays, never an OOM kill of someone else.
  */
-static void tam_remeasure(struct mm_struct *mm, bool others)
+vm_fault_t tam_charge_slow(struct vm_fault *vmf, struct tam_proc *proc,
+			   unsigned long pages)
 {
 	struct tam_measure m = {};
 
-	tam_measure_mm(mm, &m, TAM_LOCKED);
-	if (others)
-		tam_procs_call_each_mm(tam_remeasure_other, mm, true);
-}
-
-static vm_fault_t tam_charge_fault_slow(struct vm_fault *vmf,
-					struct tam_proc *proc)
-{
-	struct mm_struct *mm = vmf->vma->vm_mm;
-
-	tam_uncharge_fault(mm);
 	if (!tam_fault_holds_mmap_lock(vmf))
 		return tam_fault_retry_under_mmap_lock(vmf);
-
-	tam_remeasure(mm, false);
-	if (tam_resident_over(proc, 1)) {
-		tam_remeasure(mm, true);
-		if (tam_resident_over(proc, 1)) {
-			pr_info_ratelimited("%s[%d]: resident cap reached, SIGBUS\n",
-					    current->comm, task_pid_nr(current));
-			return VM_FAULT_SIGBUS;
-		}
-	}
-	atomic64_inc(&proc->faults);
-	atomic64_inc(&tam_counters.faults);
-	return 0;
+	tam_measure_mm(vmf->vma->vm_mm, &m, TAM_LOCKED);
+	if (!tam_resident_over(proc, pages))
+		return 0;
+	pr_info_ratelimited("%s[%d]: tamalloc resident cap reached, SIGBUS\n",
+			    current->comm, task_pid_nr(current));
+	return VM_FAULT_SIGBUS;
 }
 
-/*
- * A fault is about to map a page: count it and charge the page, or refuse
- * with SIGBUS over a resident cap.  Returns 0 to go on.
- */
-vm_fault_t tam_charge_fault(struct vm_fault *vmf)
+/* The faulting VMA keeps its mm's entry alive: no lock needed. */
+static struct tam_proc *tam_fault_proc(struct vm_fault *vmf)
 {
 	struct tam_proc *proc;
 
-	/* The faulting VMA keeps the entry alive; RCU covers the lookup. */
 	rcu_read_lock();
 	proc = tam_procs_find(vmf->vma->vm_mm);
 	rcu_read_unlock();
-	if (WARN_ON_ONCE(!proc))
-		return VM_FAULT_SIGBUS;
-
-	atomic64_inc(&proc->faults);
-	atomic64_inc(&tam_counters.faults);
-	if (likely(!tam_resident_over(proc, 0)))
-		return 0;
-	return tam_charge_fault_slow(vmf, proc);
+	return proc;
 }
 
-/* The fault tam_charge_fault() let through mapped nothing after all. */
-void tam_uncharge_fault(struct mm_struct *mm)
+static void tam_charge_private(struct tam_proc *proc, long pages)
+{
+	atomic64_add(pages, &proc->faults);
+	atomic64_add(pages, &proc->private_faults);
+	percpu_counter_add(&tam_counters.private_pages, pages);
+}
+
+/*
+ * A private fault is about to map a page: count it and charge the page, or
+ * refuse with SIGBUS over a resident cap.  Returns 0 to go on.  The page is
+ * charged before the caps are read, so that concurrent faults see it.
+ */
+vm_fault_t tam_charge_private_fault(struct vm_fault *vmf)
+{
+	struct tam_proc *proc = tam_fault_proc(vmf);
+	vm_fault_t ret;
+
+	if (WARN_ON_ONCE(!proc))
+		return VM_FAULT_SIGBUS;
+	tam_charge_private(proc, 1);
+	if (likely(!tam_resident_over(proc, 0)))
+		return 0;
+
+	tam_charge_private(proc, -1);
+	ret = tam_charge_slow(vmf, proc, 1);
+	if (!ret)
+		tam_charge_private(proc, 1);
+	return ret;
+}
+
+/* The fault tam_charge_private_fault() let through mapped nothing after all. */
+void tam_uncharge_private_fault(struct mm_struct *mm)
 {
 	struct tam_proc *proc;
 
 	rcu_read_lock();
 	proc = tam_procs_find(mm);
 	if (proc)
-		atomic64_dec(&proc->faults);
+		tam_charge_private(proc, -1);
 	rcu_read_unlock();
-	atomic64_dec(&tam_counters.faults);
 }
 
 /* TAM_IOC_SET_LIMITS, once permissions are checked. */
@@ -269,6 +302,8 @@ int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident)
 				   capable(CAP_SYS_RESOURCE));
 	if (!err && reserved)
 		tam_reserve_fix(mm);
+	if (!err && resident)
+		tam_procs_sync_objects(mm);
 	mmap_write_unlock(mm);
 	return err;
 }

@@ -15,10 +15,12 @@
 
 #include <linux/hashtable.h>
 #include <linux/mm.h>
+#include <linux/percpu_counter.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/tamalloc.h>
 
 #include "tamalloc.h"
 
@@ -45,13 +47,17 @@ struct tam_proc *tam_procs_find(struct mm_struct *mm)
 	return NULL;
 }
 
+static s64 tam_proc_private_pages(struct tam_proc *proc)
+{
+	return atomic64_read(&proc->charged_base) +
+	       atomic64_read(&proc->private_faults);
+}
+
 /* The pages charged to @proc: see struct tam_proc. */
 u64 tam_proc_charged_pages(struct tam_proc *proc)
 {
-	s64 pages = atomic64_read(&proc->charged_base) +
-		    atomic64_read(&proc->faults);
-
-	return max_t(s64, pages, 0);
+	return max_t(s64, tam_proc_private_pages(proc), 0) +
+	       atomic64_read(&proc->object_pages);
 }
 
 static bool tam_proc_has_limits(const struct tam_proc *proc)
@@ -64,14 +70,17 @@ static void tam_proc_unhash(struct tam_proc *proc)
 {
 	lockdep_assert_held(&tam_procs_lock);
 	hash_del_rcu(&proc->node);
-	/* Its charges leave the system's figures with it. */
-	atomic64_sub(atomic64_read(&proc->charged_base) +
-		     atomic64_read(&proc->faults), &tam_counters.charged_base);
+	/* Its private charge leaves the system's with it; its faults stay. */
+	percpu_counter_sub(&tam_counters.private_pages,
+			   tam_proc_private_pages(proc));
+	atomic64_add(atomic64_read(&proc->faults), &tam_counters.faults_gone);
 	WARN_ON_ONCE(atomic64_read(&proc->reserved));
 }
 
+/* After tam_proc_unhash(), or for an entry never hashed. */
 static void tam_proc_free(struct tam_proc *proc)
 {
+	tam_objects_disown(proc);
 	mmdrop(proc->mm);
 	kfree_rcu(proc, rcu);
 }
@@ -112,6 +121,8 @@ static struct tam_proc *tam_proc_alloc(struct mm_struct *mm, gfp_t gfp)
 	if (proc) {
 		mmgrab(mm);
 		proc->mm = mm;
+		spin_lock_init(&proc->objects_lock);
+		INIT_LIST_HEAD(&proc->objects);
 	}
 	return proc;
 }
@@ -119,7 +130,8 @@ static struct tam_proc *tam_proc_alloc(struct mm_struct *mm, gfp_t gfp)
 /*
  * The entry of @mm, made from @fresh if there is none: a forked child
  * (@parent is the mm it was forked from) starts with its parent's caps and
- * charges.  Returns NULL if there is none and no @fresh.
+ * private charge (the shared objects stay charged to their owners).  Returns
+ * NULL if there is none and no @fresh.
  */
 static struct tam_proc *tam_procs_get_locked(struct mm_struct *mm,
 					     struct mm_struct *parent,
@@ -137,9 +149,9 @@ static struct tam_proc *tam_procs_get_locked(struct mm_struct *mm,
 		proc->reserved_limit = from->reserved_limit;
 		proc->resident_limit = from->resident_limit;
 		/* An upper bound of the pages the child's copy may have. */
-		pages = tam_proc_charged_pages(from);
+		pages = max_t(s64, tam_proc_private_pages(from), 0);
 		atomic64_set(&proc->charged_base, pages);
-		atomic64_add(pages, &tam_counters.charged_base);
+		percpu_counter_add(&tam_counters.private_pages, pages);
 	}
 	hash_add_rcu(tam_procs, &proc->node, (unsigned long)mm);
 	return proc;
@@ -195,6 +207,8 @@ void tam_procs_remove_vma(struct mm_struct *mm)
 	/* Caps outlive the mappings, not the process (exit_mmap() is here). */
 	if (tam_proc_has_limits(proc) && atomic_read(&mm->mm_users)) {
 		spin_unlock(&tam_procs_lock);
+		/* Objects go to whoever maps them still. */
+		tam_objects_disown(proc);
 		return;
 	}
 	tam_proc_unhash(proc);
@@ -255,19 +269,35 @@ int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
 	return err;
 }
 
-void tam_procs_get_limits(struct mm_struct *mm, u64 *reserved, u64 *resident)
+/* A resident cap now applies to @mm: bring its objects' charges up to date. */
+void tam_procs_sync_objects(struct mm_struct *mm)
 {
 	struct tam_proc *proc;
 
-	*reserved = 0;
-	*resident = 0;
-	rcu_read_lock();
+	spin_lock(&tam_procs_lock);
+	proc = tam_procs_find(mm);
+	if (proc)
+		tam_objects_sync(proc);
+	spin_unlock(&tam_procs_lock);
+}
+
+/* @mm's counted figures and caps, into @st. */
+void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st)
+{
+	struct tam_proc *proc;
+
+	spin_lock(&tam_procs_lock);
 	proc = tam_procs_find(mm);
 	if (proc) {
-		*reserved = READ_ONCE(proc->reserved_limit);
-		*resident = READ_ONCE(proc->resident_limit);
+		st->faults = atomic64_read(&proc->faults);
+		st->reserved_limit = proc->reserved_limit;
+		st->resident_limit = proc->resident_limit;
+		tam_objects_pages(proc, &st->shared_bytes,
+				  &st->shared_swap_bytes);
+		st->shared_bytes <<= PAGE_SHIFT;
+		st->shared_swap_bytes <<= PAGE_SHIFT;
 	}
-	rcu_read_unlock();
+	spin_unlock(&tam_procs_lock);
 }
 
 bool tam_procs_has_mm(struct mm_struct *mm)
@@ -282,7 +312,8 @@ bool tam_procs_has_mm(struct mm_struct *mm)
 	return found;
 }
 
-u64 tam_procs_faults(struct mm_struct *mm)
+/* The private faults of @mm, for a measurement to start from. */
+u64 tam_procs_private_faults(struct mm_struct *mm)
 {
 	struct tam_proc *proc;
 	u64 faults = 0;
@@ -290,15 +321,30 @@ u64 tam_procs_faults(struct mm_struct *mm)
 	rcu_read_lock();
 	proc = tam_procs_find(mm);
 	if (proc)
-		faults = atomic64_read(&proc->faults);
+		faults = atomic64_read(&proc->private_faults);
 	rcu_read_unlock();
 	return faults;
 }
 
+/* Every tamalloc fault taken since the module was loaded. */
+u64 tam_procs_faults_total(void)
+{
+	u64 faults = atomic64_read(&tam_counters.faults_gone);
+	struct tam_proc *proc;
+	unsigned int bkt;
+
+	/* Under the lock: an entry's faults move to faults_gone under it. */
+	spin_lock(&tam_procs_lock);
+	hash_for_each(tam_procs, bkt, proc, node)
+		faults += atomic64_read(&proc->faults);
+	spin_unlock(&tam_procs_lock);
+	return faults;
+}
+
 /*
- * A measurement found @pages charged to @mm; @faults_before is the mm's fault
- * count read before it began.  Faults counted since may or may not be among
- * @pages: they stay charged.
+ * A measurement found @pages of private memory charged to @mm;
+ * @faults_before is the mm's private fault count read before it began.
+ * Faults counted since may or may not be among @pages: they stay charged.
  */
 void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before)
 {
@@ -308,8 +354,8 @@ void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before)
 	spin_lock(&tam_procs_lock);
 	proc = tam_procs_find(mm);
 	if (proc)
-		atomic64_add(base - atomic64_xchg(&proc->charged_base, base),
-			     &tam_counters.charged_base);
+		percpu_counter_add(&tam_counters.private_pages,
+				   base - atomic64_xchg(&proc->charged_base, base));
 	spin_unlock(&tam_procs_lock);
 }
 
@@ -391,6 +437,19 @@ int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
 	return err;
 }
 
+int tam_procs_init(void)
+{
+	int err;
+
+	err = percpu_counter_init(&tam_counters.private_pages, 0, GFP_KERNEL);
+	if (err)
+		return err;
+	err = percpu_counter_init(&tam_counters.object_pages, 0, GFP_KERNEL);
+	if (err)
+		percpu_counter_destroy(&tam_counters.private_pages);
+	return err;
+}
+
 /*
  * Module unload: no mapping and no descriptor exists, so only entries kept
  * for caps are left.
@@ -407,4 +466,6 @@ void tam_procs_exit(void)
 		mmdrop(proc->mm);
 		kfree(proc);
 	}
+	percpu_counter_destroy(&tam_counters.object_pages);
+	percpu_counter_destroy(&tam_counters.private_pages);
 }

@@ -11,7 +11,10 @@
  * for the pages walk.c says it cannot see.
  */
 
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/oom.h>
 #include <linux/pid.h>
@@ -33,11 +36,11 @@
 static atomic64_t tam_peak_resident;
 
 /*
- * The pages to charge @mm for the caps, from a measurement that found
- * @present pages in its tamalloc mappings, @private_pages of them in private
- * ones: what is in memory, and what may be swapped out, since a page read
- * back from swap takes no fault of ours.  Swap entries are counted for the
- * whole mm (per mapping there is no exported count), at most as many as the
+ * The private pages to charge @mm for the caps, from a measurement that found
+ * @present pages in its private tamalloc mappings of @private_pages pages:
+ * what is in memory, and what may be swapped out, since a page read back
+ * from swap takes no fault of ours.  Swap entries are counted for the whole
+ * mm (per mapping there is no exported count), at most as many as the
  * private mappings could hold: never below the truth.
  */
 static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
@@ -49,14 +52,15 @@ static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
 }
 
 /*
- * Add @mm's tamalloc figures to @m, and reset the pages charged to it for
- * the caps.  @lock says whether to take mmap_lock, only try it (-EBUSY), or
- * rely on the caller holding it.
+ * Add @mm's tamalloc figures to @m, and reset the private pages charged to it
+ * for the caps.  @lock says whether to take mmap_lock, only try it (-EBUSY),
+ * or rely on the caller holding it.
  */
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
 {
-	unsigned long present = 0, private_pages = 0;
+	unsigned long present = 0, private_present = 0, private_pages = 0;
+	unsigned long *count;
 	struct vm_area_struct *vma;
 	struct tam_vma_iter it;
 	struct tam_walk walk;
@@ -69,27 +73,31 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
 		return -EBUSY;
 	tam_walk_init(&walk, mm);
-	faults_before = tam_procs_faults(mm);
+	faults_before = tam_procs_private_faults(mm);
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
 		m->mappings++;
 		m->reserved += vma->vm_end - vma->vm_start;
-		if (!(vma->vm_flags & VM_SHARED))
+		count = &present;
+		if (!tam_vma_is_object(vma)) {
 			private_pages += vma_pages(vma);
-		/* The walk cannot see into it (walk.c): no figure to charge. */
-		if (!(vma->vm_flags & VM_READ))
-			all_seen = false;
-		err = tam_walk_count(&walk, vma->vm_start, vma->vm_end, &present);
+			count = &private_present;
+			/* The walk cannot see into it (walk.c): no figure to charge. */
+			if (!(vma->vm_flags & VM_READ))
+				all_seen = false;
+		}
+		err = tam_walk_count(&walk, vma->vm_start, vma->vm_end, count);
 		if (err)
 			break;
 	}
 	if (!err && all_seen)
-		tam_procs_set_charged(mm, tam_charge_pages(mm, present, private_pages),
+		tam_procs_set_charged(mm, tam_charge_pages(mm, private_present,
+							   private_pages),
 				      faults_before);
 	if (lock != TAM_LOCKED)
 		mmap_read_unlock(mm);
-	m->resident += (u64)present << PAGE_SHIFT;
+	m->resident += (u64)(present + private_present) << PAGE_SHIFT;
 	return err;
 }
 
@@ -271,29 +279,61 @@ static struct task_struct *tam_get_task(pid_t nr)
 	return task;
 }
 
+static long tam_mmget_locked(struct task_struct *t)
+{
+	if (t->flags & PF_KTHREAD)
+		return 0;	/* a kernel thread borrowing an mm */
+	mmget(t->mm);
+	return (long)t->mm;
+}
+
+/*
+ * @task's mm if @may allows the caller to reach it, else ERR_PTR(@denied);
+ * NULL if the process is exiting.  The check and the reference are taken
+ * under exec_update_lock, as mm_access() (not exported) takes them: an
+ * execve() in between, of a setuid program say, cannot hand the caller an mm
+ * it was not allowed.  The mm is any thread's: the group leader may be a
+ * zombie while other threads run.
+ */
+static struct mm_struct *tam_mm_access(struct task_struct *task,
+				       bool (*may)(struct task_struct *task),
+				       int denied)
+{
+	struct mm_struct *mm;
+
+	if (down_read_killable(&task->signal->exec_update_lock))
+		return ERR_PTR(-EINTR);
+	if (may(task))
+		mm = (struct mm_struct *)tam_with_task_mm(task, tam_mmget_locked, 0);
+	else
+		mm = ERR_PTR(denied);
+	up_read(&task->signal->exec_update_lock);
+	return mm;
+}
+
 static int tam_fill_proc(struct task_struct *task, struct tam_proc_stats *st)
 {
 	struct tam_measure m = {};
 	struct mm_struct *mm;
 	int err = 0;
 
+	mm = tam_mm_access(task, tam_may_read, -EACCES);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 	st->pid = task_tgid_vnr(task);
 	st->oom_score_adj = task->signal->oom_score_adj;
 	st->oom_score = tam_oom_score(task);
 	get_task_comm(st->comm, task);
-
-	mm = get_task_mm(task);
 	if (!mm)
 		return 0;	/* exiting, or a kernel thread: nothing mapped */
+
 	err = tam_measure_mm(mm, &m, TAM_LOCK);
 	if (!err) {
 		st->reserved_bytes = m.reserved;
 		st->resident_bytes = m.resident;
 		st->mappings = m.mappings;
-		st->faults = tam_procs_faults(mm);
 		st->peak_resident_bytes = tam_procs_update_peak(mm, m.resident);
-		tam_procs_get_limits(mm, &st->reserved_limit,
-				     &st->resident_limit);
+		tam_procs_get_proc(mm, st);
 	}
 	mmput(mm);
 	return err;
@@ -319,7 +359,7 @@ static int tam_ioctl_proc_stats(void __user *arg)
 	task = tam_get_task(pid);
 	if (!task)
 		return -ESRCH;
-	err = tam_may_read(task) ? tam_fill_proc(task, &st) : -EACCES;
+	err = tam_fill_proc(task, &st);
 	put_task_struct(task);
 	if (err)
 		return err;
@@ -331,33 +371,88 @@ static int tam_measure_one(struct mm_struct *mm, void *m)
 	return tam_measure_mm(mm, m, TAM_LOCK);
 }
 
+/* A system-wide measurement: every process's, and every shared object's. */
+struct tam_sys_measure {
+	struct tam_measure procs;
+	u64 shared_pages;
+	u64 shared_swap_pages;
+};
+
+/*
+ * The last system-wide measurement.  Measuring takes every tamalloc process's
+ * mmap_lock, other users' too, and walks every shared object: a caller
+ * without CAP_SYS_PTRACE gets a measurement at most TAM_SYS_MEASURE_EVERY
+ * old, made by one such caller at a time, so that no loop of calls, however
+ * many threads run it, makes the module do that more often.  The counters
+ * are read fresh for everyone.
+ */
+#define TAM_SYS_MEASURE_EVERY	HZ
+
+static DEFINE_MUTEX(tam_sys_mutex);
+static struct tam_sys_measure tam_sys_last;
+static unsigned long tam_sys_last_time;
+static bool tam_sys_last_valid;
+
+static int tam_sys_measure_now(struct tam_sys_measure *m)
+{
+	int err = tam_procs_call_each_mm(tam_measure_one, &m->procs, false);
+
+	if (!err)
+		tam_objects_sys_pages(&m->shared_pages, &m->shared_swap_pages);
+	return err;
+}
+
+static int tam_sys_measure(struct tam_sys_measure *m)
+{
+	int err = 0;
+
+	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE))
+		return tam_sys_measure_now(m);
+
+	if (mutex_lock_killable(&tam_sys_mutex))
+		return -EINTR;
+	if (!tam_sys_last_valid ||
+	    time_after_eq(jiffies, tam_sys_last_time + TAM_SYS_MEASURE_EVERY)) {
+		err = tam_sys_measure_now(m);
+		if (!err) {
+			tam_sys_last = *m;
+			tam_sys_last_time = jiffies;
+			tam_sys_last_valid = true;
+		}
+	} else {
+		*m = tam_sys_last;
+	}
+	mutex_unlock(&tam_sys_mutex);
+	return err;
+}
+
 static int tam_ioctl_sys_stats(void __user *arg)
 {
+	struct tam_sys_measure m = {};
 	struct tam_sys_stats st = {};
-	struct tam_measure m = {};
 	u64 usize, peak;
 	int err;
 
 	err = tam_get_size(arg, TAM_SYS_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;
-	err = tam_procs_call_each_mm(tam_measure_one, &m, false);
+	err = tam_sys_measure(&m);
 	if (err)
 		return err;
 
 	peak = atomic64_read(&tam_peak_resident);
-	while (m.resident > peak &&
-	       !atomic64_try_cmpxchg(&tam_peak_resident, &peak, m.resident))
+	while (m.procs.resident > peak &&
+	       !atomic64_try_cmpxchg(&tam_peak_resident, &peak, m.procs.resident))
 		;
 
-	st.reserved_bytes = m.reserved;
-	st.resident_bytes = m.resident;
-	st.peak_resident_bytes = max(peak, m.resident);
-	st.faults = atomic64_read(&tam_counters.faults);
+	st.reserved_bytes = m.procs.reserved;
+	st.resident_bytes = m.procs.resident;
+	st.peak_resident_bytes = max(peak, m.procs.resident);
+	st.faults = tam_procs_faults_total();
 	st.processes = atomic64_read(&tam_counters.processes);
 	st.mappings = atomic64_read(&tam_counters.mappings);
-	st.shared_bytes = (u64)atomic64_read(&tam_counters.shared_pages) <<
-			  PAGE_SHIFT;
+	st.shared_bytes = m.shared_pages << PAGE_SHIFT;
+	st.shared_swap_bytes = m.shared_swap_pages << PAGE_SHIFT;
 	st.reserved_limit = READ_ONCE(tam_max_reserved_bytes);
 	st.resident_limit = READ_ONCE(tam_max_resident_bytes);
 	return tam_put_reply(arg, usize, &st, sizeof(st));
@@ -368,7 +463,11 @@ static long tam_mm_is_registered_locked(struct task_struct *t)
 	return tam_procs_has_mm(t->mm);
 }
 
-/* Thread group ids visible to the caller whose mm has tamalloc mappings. */
+/*
+ * The thread group ids of the processes with tamalloc mappings whose figures
+ * the caller may read, as procfs with hidepid=invisible shows only the
+ * processes the caller may read.
+ */
 static u32 tam_collect_pids(s32 *pids, u32 capacity)
 {
 	struct task_struct *p;
@@ -377,7 +476,8 @@ static u32 tam_collect_pids(s32 *pids, u32 capacity)
 
 	rcu_read_lock();
 	for_each_process(p) {
-		if (!tam_with_task_mm(p, tam_mm_is_registered_locked, false))
+		if (!tam_with_task_mm(p, tam_mm_is_registered_locked, false) ||
+		    !tam_may_read(p))
 			continue;
 		nr = task_tgid_vnr(p);
 		if (!nr)
@@ -394,7 +494,7 @@ static int tam_ioctl_list_pids(void __user *arg)
 {
 	struct tam_pid_list __user *uarg = arg;
 	struct tam_pid_list list = {};
-	u32 capacity, stored;
+	u32 capacity, size, stored;
 	s32 *pids;
 	u64 usize;
 	int err;
@@ -406,13 +506,23 @@ static int tam_ioctl_list_pids(void __user *arg)
 	    get_user(list.capacity, &uarg->capacity))
 		return -EFAULT;
 
+	/*
+	 * A buffer for the processes there are, not for whatever capacity the
+	 * caller claims; bigger if more came meanwhile.
+	 */
 	capacity = min_t(u32, list.capacity, PID_MAX_LIMIT);
-	pids = kvcalloc(max(capacity, 1U), sizeof(*pids), GFP_KERNEL);
-	if (!pids)
-		return -ENOMEM;
-
-	list.count = tam_collect_pids(pids, capacity);
-	stored = min(list.count, capacity);
+	size = min_t(u32, capacity, atomic64_read(&tam_counters.processes) + 64);
+	for (;;) {
+		pids = kvcalloc(max(size, 1U), sizeof(*pids), GFP_KERNEL_ACCOUNT);
+		if (!pids)
+			return -ENOMEM;
+		list.count = tam_collect_pids(pids, size);
+		if (list.count <= size || size == capacity)
+			break;
+		kvfree(pids);
+		size = min(list.count, capacity);
+	}
+	stored = min(list.count, size);
 	err = copy_to_user(u64_to_user_ptr(list.pids), pids,
 			   stored * sizeof(*pids)) ? -EFAULT : 0;
 	kvfree(pids);
@@ -432,7 +542,7 @@ static int tam_ioctl_discard(void __user *arg)
 	if (!range.len || !PAGE_ALIGNED(range.addr) || !PAGE_ALIGNED(range.len) ||
 	    range.addr + range.len < range.addr || range.addr + range.len > TASK_SIZE)
 		return -EINVAL;
-	return tam_region_discard(current->mm, range.addr, range.addr + range.len);
+	return tam_object_discard(current->mm, range.addr, range.addr + range.len);
 }
 
 static int tam_ioctl_set_limits(void __user *arg)
@@ -451,13 +561,9 @@ static int tam_ioctl_set_limits(void __user *arg)
 	task = tam_get_task(lim.pid);
 	if (!task)
 		return -ESRCH;
-	if (!tam_may_limit(task)) {
-		err = -EPERM;
-		goto out;
-	}
-	mm = get_task_mm(task);
-	if (!mm) {
-		err = -ESRCH;	/* exiting: no address space to cap */
+	mm = tam_mm_access(task, tam_may_limit, -EPERM);
+	if (IS_ERR_OR_NULL(mm)) {
+		err = mm ? PTR_ERR(mm) : -ESRCH;	/* exiting: nothing to cap */
 		goto out;
 	}
 	err = tam_limits_set(mm, lim.reserved_limit, lim.resident_limit);

@@ -3,7 +3,8 @@
  * Internal interfaces between the parts of the tamalloc module:
  *
  *   main.c    the misc device, its file operations and module set-up
- *   region.c  the memory object behind each mmap() and its fault handler
+ *   region.c  the device's mmap(), and private mappings' fault handler
+ *   object.c  shared mappings: a shmem file each, behind our fault handler
  *   procs.c   the registry of processes (mms) that have tamalloc mappings
  *   limits.c  the caps: charging reserved bytes and touched pages
  *   stats.c   measuring processes, and the ioctls
@@ -16,26 +17,43 @@
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
+#include <linux/percpu_counter.h>
 #include <linux/types.h>
 
-/* region.c */
+/* region.c: the device's mmap(), and private mappings */
 int tam_region_mmap(struct file *file, struct vm_area_struct *vma);
-int tam_region_discard(struct mm_struct *mm, unsigned long start,
-		       unsigned long end);
 bool tam_vma_is_ours(const struct vm_area_struct *vma);
+void tam_vma_open(struct vm_area_struct *vma);
+void tam_private_close(struct vm_area_struct *vma);
 int tam_region_init(void);
 void tam_region_exit(void);
+
+/* object.c: shared mappings, on shmem */
+struct tam_object;
+int tam_object_mmap(struct vm_area_struct *vma);
+bool tam_vma_is_object(const struct vm_area_struct *vma);
+int tam_object_discard(struct mm_struct *mm, unsigned long start,
+		       unsigned long end);
+struct tam_proc;
+void tam_objects_disown(struct tam_proc *proc);
+void tam_objects_sync(struct tam_proc *proc);
+void tam_objects_sys_pages(u64 *in_memory, u64 *swapped);
+void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped);
+int tam_object_init(void);
+void tam_object_exit(void);
 
 /*
  * A process (an mm: threads share it) known to the registry: it has tamalloc
  * mappings, or caps set on it.  The entry holds a reference on the
  * mm_struct (mmgrab) so no other mm can take its address while it lives.
  *
- * Touched pages are charged, for the resident caps, as an estimate that is
- * never below the truth: charged_base + faults, where each fault adds one and
- * a measurement of the page tables (stats.c) resets charged_base.  Pages the
- * kernel zaps without telling the driver (munmap, MADV_DONTNEED) stay charged
- * until the next measurement.
+ * Touched pages are charged, for the resident caps, in two parts:
+ *  - the pages of the shared objects it is charged with (object.c), exact;
+ *  - its private pages, as an estimate that is never below the truth:
+ *    charged_base + private_faults, where each private fault adds one and a
+ *    measurement of its page tables (stats.c) resets charged_base.  Pages the
+ *    kernel zaps without telling the driver (munmap, MADV_DONTNEED) stay
+ *    charged until the next measurement.
  */
 struct tam_proc {
 	struct hlist_node node;
@@ -44,9 +62,13 @@ struct tam_proc {
 	u64 peak_resident;		/* under tam_procs_lock */
 	u64 reserved_limit;		/* bytes, 0 = none; set under the lock */
 	u64 resident_limit;		/* bytes, 0 = none; set under the lock */
-	atomic64_t faults;
-	atomic64_t reserved;		/* bytes charged by the mm's VMAs */
+	atomic64_t faults;		/* every tamalloc fault it took */
+	atomic64_t private_faults;
 	atomic64_t charged_base;	/* pages; may be negative */
+	atomic64_t object_pages;	/* pages of the objects charged to it */
+	atomic64_t reserved;		/* bytes charged by the mm's VMAs */
+	spinlock_t objects_lock;
+	struct list_head objects;	/* the objects charged to it (object.c) */
 	struct rcu_head rcu;
 };
 
@@ -54,26 +76,33 @@ struct tam_proc {
 int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp);
 void tam_procs_remove_vma(struct mm_struct *mm);
 struct tam_proc *tam_procs_find(struct mm_struct *mm);
-u64 tam_procs_faults(struct mm_struct *mm);
+u64 tam_procs_private_faults(struct mm_struct *mm);
 void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before);
 u64 tam_proc_charged_pages(struct tam_proc *proc);
 u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident);
 int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
 			 bool may_raise);
-void tam_procs_get_limits(struct mm_struct *mm, u64 *reserved, u64 *resident);
+void tam_procs_sync_objects(struct mm_struct *mm);
+struct tam_proc_stats;
+void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st);
 int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
 			   void *arg, bool caller_holds_mmap_lock);
 bool tam_procs_has_mm(struct mm_struct *mm);
+u64 tam_procs_faults_total(void);
+int tam_procs_init(void);
 void tam_procs_exit(void);
 
-/* Counters kept as things happen; reading any of them is O(1). */
+/*
+ * Counters kept as things happen; reading any of them is O(1).  The ones a
+ * fault changes are per-CPU: no fault writes a cache line all CPUs share.
+ */
 struct tam_counters {
-	atomic64_t faults;
+	struct percpu_counter private_pages;	/* charged, as in struct tam_proc */
+	struct percpu_counter object_pages;	/* held by every shared object */
+	atomic64_t faults_gone;		/* faults of processes no longer here */
 	atomic64_t processes;
 	atomic64_t mappings;
-	atomic64_t shared_pages;
 	atomic64_t reserved;		/* bytes charged by every VMA */
-	atomic64_t charged_base;	/* charged pages = faults + this */
 };
 
 extern struct tam_counters tam_counters;
@@ -84,8 +113,11 @@ extern unsigned long long tam_max_resident_bytes;
 int tam_reserve_mmap(struct vm_area_struct *vma);
 void tam_reserve_open(struct vm_area_struct *vma);
 void tam_reserve_close(struct vm_area_struct *vma);
-vm_fault_t tam_charge_fault(struct vm_fault *vmf);
-void tam_uncharge_fault(struct mm_struct *mm);
+vm_fault_t tam_charge_private_fault(struct vm_fault *vmf);
+void tam_uncharge_private_fault(struct mm_struct *mm);
+bool tam_resident_over(struct tam_proc *proc, u64 pages);
+vm_fault_t tam_charge_slow(struct vm_fault *vmf, struct tam_proc *proc,
+			   unsigned long pages);
 int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident);
 
 /* stats.c */

@@ -27,6 +27,8 @@ int tam_open(void);
 void *tam_map(size_t len, int flags);
 void *zero_map(size_t len, int flags);
 void tam_touch(void *p, size_t len, size_t stride, char value);
+/* TAM_IOC_DISCARD of [addr, addr + len): 0 or the errno. */
+int tam_discard(void *addr, size_t len);
 
 struct tam_proc_stats proc_stats(pid_t pid);
 int proc_stats_errno(pid_t pid);
@@ -75,6 +77,8 @@ Suite *mapping_suite(void);
 Suite *stats_suite(void);
 Suite *abi_suite(void);
 Suite *limits_suite(void);
+Suite *huge_suite(void);
+Suite *swap_suite(void);
 Suite *module_suite(void);
 
 #endif /* TAM_TEST_H */

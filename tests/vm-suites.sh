@@ -45,6 +45,11 @@ suite() {
 
 echo "==== in-VM suites on Debian $series ($(scripts/kernel-version "$series"))"
 suite tamalloc-tests -- tamalloc-tests
+# Shared pages swapped out and read back: little memory, a swap disk.
+# --expect-oom: under this pressure 7.x's swap-out warns (with a stack dump)
+# when it cannot allocate a swap cluster's table, and retries.
+suite swap --mem 384M --swap 1G --expect-oom --timeout 1200 \
+	-- env CK_RUN_SUITE=swap tamalloc-tests
 suite tamalloc-lib-tests -- tamalloc-lib-tests
 suite tamalloc-alloc-tests -- tamalloc-alloc-tests
 suite cli "${checks[@]}" --add tests/cli-test.sh:/root/cli-test.sh -- sh /root/cli-test.sh

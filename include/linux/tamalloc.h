@@ -48,18 +48,34 @@ struct tam_proc_stats {
 	/* since version 1: the process's caps (TAM_IOC_SET_LIMITS), 0 = none */
 	__u64 reserved_limit;
 	__u64 resident_limit;
+	/*
+	 * since version 2: the pages of the MAP_SHARED objects charged to the
+	 * process, in memory and swapped out.  An object is charged to the
+	 * process that created it and, once that one no longer maps it, to the
+	 * next process to fault on it; its pages count against that process's
+	 * resident cap wherever they are mapped.
+	 */
+	__u64 shared_bytes;
+	__u64 shared_swap_bytes;
 };
 
 #define TAM_PROC_STATS_SIZE_VER0	80
 #define TAM_PROC_STATS_SIZE_VER1	96
+#define TAM_PROC_STATS_SIZE_VER2	112
 
 /*
- * System-wide figures.  faults, processes, mappings and shared_bytes are
- * counters kept by the module and cost O(1) to read.  reserved_bytes and
- * resident_bytes are the sums of every process's figures above, measured when
- * asked; peak_resident_bytes is the highest such sum measured.
+ * System-wide figures.  faults, processes and mappings are counters kept by
+ * the module.  reserved_bytes and resident_bytes are the sums of every
+ * process's figures above, measured when asked; peak_resident_bytes is the
+ * highest such sum measured.  Measuring takes every tamalloc process's
+ * mmap_lock for reading: for a caller without CAP_SYS_PTRACE the module
+ * measures at most once a second, and answers with the last measurement in
+ * between.
  * shared_bytes is the memory held by MAP_SHARED tamalloc objects, counted once
- * however many processes map it.
+ * however many processes map it; shared_swap_bytes, what of it is swapped
+ * out.  An object holds its pages until they are discarded (TAM_IOC_DISCARD,
+ * MADV_REMOVE) or its last mapping goes, as /dev/zero's shared memory does:
+ * unmapping a part of a mapping does not free that part.
  */
 struct tam_sys_stats {
 	__u64 size;			/* in: sizeof(struct); out: bytes filled */
@@ -76,10 +92,13 @@ struct tam_sys_stats {
 	 */
 	__u64 reserved_limit;
 	__u64 resident_limit;
+	/* since version 2 */
+	__u64 shared_swap_bytes;
 };
 
 #define TAM_SYS_STATS_SIZE_VER0		64
 #define TAM_SYS_STATS_SIZE_VER1		80
+#define TAM_SYS_STATS_SIZE_VER2		88
 
 /*
  * The processes that have tamalloc mappings.  The kernel stores up to
@@ -97,11 +116,13 @@ struct tam_pid_list {
 
 /*
  * Give the pages of [addr, addr + len) of the caller's MAP_SHARED tamalloc
- * mappings back to the kernel: every process that maps them reads zeros on
- * its next touch.  addr and len are page aligned; the whole range must be
- * such mappings (ENOMEM for unmapped holes, EINVAL for other memory).  For
- * MAP_PRIVATE mappings, madvise(MADV_DONTNEED) does the same.  Input only: a
- * newer caller's struct must have zeroes past the fields known here (E2BIG).
+ * mappings back to the kernel, as madvise(MADV_REMOVE) does: every process
+ * that maps them reads zeros on its next touch.  addr and len are page
+ * aligned; the whole range must be tamalloc mappings (ENOMEM for unmapped
+ * holes, EINVAL for other memory) that are shared and may be written
+ * (EACCES).  For MAP_PRIVATE mappings, madvise(MADV_DONTNEED) does the same.
+ * Input only: a newer caller's struct must have zeroes past the fields known
+ * here (E2BIG).
  */
 struct tam_range {
 	__u64 size;			/* sizeof(struct) */

@@ -17,9 +17,10 @@
 
 START_TEST(proc_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER1);
+	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER2);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER0, 80);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER1, 96);
+	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER2, 112);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, size), 0);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, pid), 8);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score_adj), 12);
@@ -34,17 +35,22 @@ START_TEST(proc_stats_layout)
 			  TAM_PROC_STATS_SIZE_VER0);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, reserved_limit), 80);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, resident_limit), 88);
-	/* No tail padding the kernel could leave uninitialised. */
 	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, resident_limit),
+			  TAM_PROC_STATS_SIZE_VER1);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, shared_bytes), 96);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, shared_swap_bytes), 104);
+	/* No tail padding the kernel could leave uninitialised. */
+	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, shared_swap_bytes),
 			  sizeof(struct tam_proc_stats));
 }
 END_TEST
 
 START_TEST(sys_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER1);
+	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER2);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER0, 64);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER1, 80);
+	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER2, 88);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_bytes), 8);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_bytes), 16);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, peak_resident_bytes), 24);
@@ -57,6 +63,9 @@ START_TEST(sys_stats_layout)
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_limit), 64);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_limit), 72);
 	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, resident_limit),
+			  TAM_SYS_STATS_SIZE_VER1);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, shared_swap_bytes), 80);
+	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, shared_swap_bytes),
 			  sizeof(struct tam_sys_stats));
 }
 END_TEST

@@ -8,9 +8,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tam_test.h"
 #include "tamalloc.h"
@@ -45,6 +47,26 @@ START_TEST(region_bigger_than_memory)
 
 	ck_assert_int_eq(tam_region_create(64 * GIB, flags[_i], &r), 0);
 	((char *)tam_region_base(r))[64 * GIB - 1] = 1;
+	ck_assert_int_eq(tam_region_destroy(r), 0);
+}
+END_TEST
+
+/* TAM_REGION_HUGE: a touch of a shared region takes a whole 2 MiB page. */
+START_TEST(region_huge)
+{
+	struct tam_proc_info me = TAM_PROC_INFO_INIT;
+	struct tam_region *r;
+
+	if (access("/sys/kernel/mm/transparent_hugepage/shmem_enabled", F_OK)) {
+		printf("SKIP region_huge: no transparent huge pages in this kernel\n");
+		return;
+	}
+	ck_assert_int_eq(tam_region_create(8 * MIB, TAM_REGION_SHARED | TAM_REGION_HUGE, &r), 0);
+	((char *)tam_region_base(r))[3 * MIB] = 1;
+	ck_assert_int_eq(tam_proc_info(0, &me), 0);
+	ck_assert_uint_eq(me.resident_bytes, 2 * MIB);
+	ck_assert_uint_eq(me.shared_bytes, 2 * MIB);
+	ck_assert_uint_eq(me.shared_swap_bytes, 0);
 	ck_assert_int_eq(tam_region_destroy(r), 0);
 }
 END_TEST
@@ -314,6 +336,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, region_shared_and_private, 0, 2);
 	tcase_add_loop_test(tc, region_bigger_than_memory, 0, 2);
+	tcase_add_test(tc, region_huge);
 	tcase_add_test(tc, region_bad_arguments);
 	tcase_add_loop_test(tc, discard, 0, 2);
 	tcase_add_test(tc, proc_and_sys_info);

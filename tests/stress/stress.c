@@ -320,7 +320,7 @@ static void op_discard(struct mapping *m)
 	struct tam_range r = { sizeof(r), (uintptr_t)(m->addr + first * PAGE), n * PAGE };
 
 	if (!m->shared) {
-		if (ioctl(dev, TAM_IOC_DISCARD, &r) == 0 || errno != EINVAL)
+		if (ioctl(dev, TAM_IOC_DISCARD, &r) == 0 || errno != EACCES)
 			fail("discard of a private mapping: %s", strerror(errno));
 		return;
 	}

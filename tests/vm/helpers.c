@@ -157,6 +157,16 @@ int all_bytes(const void *p, size_t len, unsigned char value)
 	return 1;
 }
 
+int tam_discard(void *addr, size_t len)
+{
+	struct tam_range r = { sizeof(r), (uintptr_t)addr, len };
+	int fd = tam_open(), err;
+
+	err = ioctl(fd, TAM_IOC_DISCARD, &r) ? errno : 0;
+	close(fd);
+	return err;
+}
+
 int in_child(void (*fn)(void *), void *arg)
 {
 	int status;

@@ -221,15 +221,20 @@ START_TEST(discard_bad_input)
 	char *p = tam_map(8 * PAGE, MAP_PRIVATE);
 	char *anon = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct { struct tam_range r; uint64_t extra; } u;
-	int fd = tam_open();
+	int fd = tam_open(), rd = open(TAM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+	char *ro = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, rd, 0);
 	uintptr_t a = (uintptr_t)s;
 
 	ck_assert(anon != MAP_FAILED);
+	ck_assert(ro != MAP_FAILED);
+	close(rd);
 	ck_assert_int_eq(discard_errno(24, a + 1, PAGE), EINVAL);
 	ck_assert_int_eq(discard_errno(24, a, PAGE + 1), EINVAL);
 	ck_assert_int_eq(discard_errno(24, a, 0), EINVAL);
 	ck_assert_int_eq(discard_errno(24, ~0xfffULL, 2 * PAGE), EINVAL);
-	ck_assert_int_eq(discard_errno(24, (uintptr_t)p, PAGE), EINVAL);
+	/* MADV_REMOVE's rule: shared, and may be written. */
+	ck_assert_int_eq(discard_errno(24, (uintptr_t)p, PAGE), EACCES);
+	ck_assert_int_eq(discard_errno(24, (uintptr_t)ro, PAGE), EACCES);
 	ck_assert_int_eq(discard_errno(24, (uintptr_t)anon, PAGE), EINVAL);
 	ck_assert_int_eq(munmap(s + 4 * PAGE, PAGE), 0);
 	ck_assert_int_eq(discard_errno(24, a, 8 * PAGE), ENOMEM);

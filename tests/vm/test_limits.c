@@ -153,7 +153,10 @@ START_TEST(system_reserved_cap)
 }
 END_TEST
 
-/* Mappings grown in place before a cap existed are charged in full by it. */
+/*
+ * Mappings grown in place before a cap existed are charged in full by it.
+ * (Private ones: a shared mapping cannot grow.)
+ */
 START_TEST(cap_charges_earlier_growth)
 {
 	int fd = tam_open();
@@ -162,7 +165,7 @@ START_TEST(cap_charges_earlier_growth)
 	/* Room for growth in place: a reservation the mapping replaces. */
 	base = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(base, MAP_FAILED);
-	p = mmap(base, 8 * PAGE, PROT_READ | PROT_WRITE, kinds[_i] | MAP_FIXED, fd, 0);
+	p = mmap(base, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
 	ck_assert_ptr_eq(p, base);
 	close(fd);
 	ck_assert_int_eq(munmap(base + 8 * PAGE, 8 * PAGE), 0);
@@ -170,15 +173,58 @@ START_TEST(cap_charges_earlier_growth)
 	ck_assert_msg(q == p, "mremap in place: %s", strerror(errno));
 
 	write_param("max_reserved_bytes", CAP_PAGES * PAGE);
-	q = map_or_null(4 * PAGE, kinds[_i]);
+	q = map_or_null(4 * PAGE, MAP_PRIVATE);
 	ck_assert_ptr_nonnull(q);
-	assert_map_refused(PAGE, kinds[_i]);
+	assert_map_refused(PAGE, MAP_PRIVATE);
 	errno = 0;
 	ck_assert_ptr_eq(mremap(p, 12 * PAGE, 13 * PAGE, 0), MAP_FAILED);
 	ck_assert_int_eq(errno, EFAULT);
 	no_system_caps();
 	ck_assert_int_eq(munmap(p, 12 * PAGE), 0);
 	ck_assert_int_eq(munmap(q, 4 * PAGE), 0);
+}
+END_TEST
+
+/* Map @len of tamalloc at @addr exactly (over a reservation), or NULL. */
+static char *map_at(char *addr, size_t len, int flags)
+{
+	int fd = tam_open();
+	char *p = mmap(addr, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void adjacent_in_child(void *arg)
+{
+	int flags = *(int *)arg;
+	char *base = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	child_check(base != MAP_FAILED);
+	child_check(set_limits_errno(0, CAP_PAGES * PAGE, 0) == 0);
+	child_check(map_at(base, 4 * PAGE, flags) == base);
+	child_check(map_at(base + 4 * PAGE, 4 * PAGE, flags) == base + 4 * PAGE);
+	child_check(proc_stats(0).reserved_bytes == 8 * PAGE);
+	/* Exactly 8 pages are left under the cap, as charged. */
+	child_check(map_at(base + 8 * PAGE, 8 * PAGE, flags) == base + 8 * PAGE);
+	errno = 0;
+	child_check(!map_or_null(PAGE, flags) && errno == ENOMEM);
+	child_check(munmap(base, 16 * PAGE) == 0);
+	child_check(proc_stats(0).reserved_bytes == 0);
+	child_check(map_or_null(CAP_PAGES * PAGE, flags));
+}
+
+/*
+ * Mappings made next to each other, which 6.12 could merge or expand without
+ * ->open: the charges stay exact (issue 11, finding 10), and the module's
+ * check that a process leaves with nothing charged holds (a WARN fails the
+ * run).
+ */
+START_TEST(adjacent_mappings_charged_exactly)
+{
+	int flags = kinds[_i];
+
+	ck_assert_int_eq(in_child(adjacent_in_child, &flags), 0);
 }
 END_TEST
 
@@ -300,6 +346,70 @@ struct resident_case {
 	int flags;
 	int hide;	/* make the touched pages write-only before the next */
 };
+
+/*
+ * Touch a new page and give it up with MADV_DONTNEED, again and again: a
+ * private page is freed each time, a shared object keeps every one (MADV_
+ * DONTNEED only drops the page table entries), so the shared loop holds
+ * more and more memory and must get SIGBUS at the cap.
+ */
+static void dontneed_loop_in_child(void *arg)
+{
+	int flags = *(int *)arg;
+	char *p = map_or_null(4 * CAP_PAGES * PAGE, flags);
+	int i;
+
+	child_check(p);
+	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
+	for (i = 0; i < 4 * CAP_PAGES; i++) {
+		p[i * PAGE] = 1;
+		child_check(madvise(p + i * PAGE, PAGE, MADV_DONTNEED) == 0);
+	}
+	_exit(3);
+}
+
+START_TEST(dontneed_loop_held_memory_capped)
+{
+	int flags = kinds[_i];
+
+	ck_assert_int_eq(in_child(dontneed_loop_in_child, &flags),
+			 flags & MAP_SHARED ? 128 + SIGBUS : 3);
+}
+END_TEST
+
+static void touch_one_child(void *arg)
+{
+	char *p = arg;
+
+	p[0] = 1;
+}
+
+/*
+ * Children that touch new pages of an inherited shared object and exit
+ * leave the pages in it: they count against the cap of the process the
+ * object is charged to, and the child that would pass it gets SIGBUS.
+ */
+static void children_touch_in_child(void *arg)
+{
+	char *p = map_or_null(4 * CAP_PAGES * PAGE, MAP_SHARED);
+	int i;
+
+	(void)arg;
+	child_check(p);
+	child_check(set_limits_errno(0, 0, CAP_PAGES * PAGE) == 0);
+	for (i = 0; i < CAP_PAGES; i++)
+		child_check(in_child(touch_one_child, p + i * PAGE) == 0);
+	child_check(in_child(touch_one_child, p + CAP_PAGES * PAGE) ==
+		    128 + SIGBUS);
+	child_check(proc_stats(0).shared_bytes == CAP_PAGES * PAGE);
+	_exit(3);
+}
+
+START_TEST(children_fill_shared_object_capped)
+{
+	ck_assert_int_eq(in_child(children_touch_in_child, NULL), 3);
+}
+END_TEST
 
 static void resident_cap_in_child(void *arg)
 {
@@ -460,12 +570,15 @@ Suite *limits_suite(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, parameters_readable_writable);
 	tcase_add_loop_test(tc, system_reserved_cap, 0, 2);
-	tcase_add_loop_test(tc, cap_charges_earlier_growth, 0, 2);
+	tcase_add_test(tc, cap_charges_earlier_growth);
+	tcase_add_loop_test(tc, adjacent_mappings_charged_exactly, 0, 2);
 	tcase_add_loop_test(tc, system_resident_cap, 0, 2);
 	tcase_add_test(tc, own_caps_reported);
 	tcase_add_loop_test(tc, own_reserved_cap, 0, 2);
 	tcase_add_loop_test(tc, own_resident_cap, 0, 2);
 	tcase_add_loop_test(tc, hidden_pages_stay_charged, 0, 2);
+	tcase_add_loop_test(tc, dontneed_loop_held_memory_capped, 0, 2);
+	tcase_add_test(tc, children_fill_shared_object_capped);
 	tcase_add_test(tc, caps_inherited_by_fork);
 	tcase_add_test(tc, raising_needs_cap_sys_resource);
 	tcase_add_test(tc, caps_of_another_process);

@@ -7,11 +7,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "tam_test.h"
 
@@ -47,22 +50,67 @@ static long read_status_kb(const char *name)
 	return kb;
 }
 
-static int pid_listed(pid_t pid)
+/* The state letter of /proc/PID/stat. */
+static char read_state(pid_t pid)
+{
+	char path[64], state = '?';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "fopen %s", path);
+	ck_assert_int_eq(fscanf(f, "%*d (%*[^)]) %c", &state), 1);
+	fclose(f);
+	return state;
+}
+
+/* Is @pid in TAM_IOC_LIST_PIDS's answer?  -1 if the call fails. */
+static int pid_in_list(pid_t pid)
 {
 	struct tam_pid_list list = { .size = sizeof(list) };
 	int32_t pids[1024];
-	int fd = tam_open(), found = 0;
+	int fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC), found = 0;
 	uint32_t i;
 
 	list.pids = (uintptr_t)pids;
 	list.capacity = 1024;
-	ck_assert_int_eq(ioctl(fd, TAM_IOC_LIST_PIDS, &list), 0);
+	if (fd < 0 || ioctl(fd, TAM_IOC_LIST_PIDS, &list) ||
+	    list.count > list.capacity)
+		found = -1;
 	close(fd);
-	ck_assert_uint_le(list.count, list.capacity);
-	for (i = 0; i < list.count; i++)
+	for (i = 0; found >= 0 && i < list.count; i++)
 		found |= pids[i] == pid;
 	return found;
 }
+
+static int pid_listed(pid_t pid)
+{
+	int found = pid_in_list(pid);
+
+	ck_assert_int_ge(found, 0);
+	return found;
+}
+
+static void list_as_nobody(void *arg)
+{
+	(void)arg;
+	tam_map(PAGE, MAP_PRIVATE);
+	child_check(setgid(65534) == 0 && setuid(65534) == 0);
+	child_check(pid_in_list(getpid()) == 1);
+	child_check(pid_in_list(getppid()) == 0);
+}
+
+/*
+ * The pid list shows the processes whose figures the caller may read, as
+ * procfs with hidepid=invisible would (issue 11, finding 12).
+ */
+START_TEST(list_pids_shows_readable_only)
+{
+	tam_map(PAGE, MAP_PRIVATE);
+	ck_assert(pid_listed(getpid()));
+	ck_assert_int_eq(in_child(list_as_nobody, NULL), 0);
+}
+END_TEST
 
 /* The seed scenario: 500 MiB reserved, 150 MiB touched, read exactly. */
 START_TEST(seed_scenario_exact)
@@ -274,6 +322,136 @@ START_TEST(resident_follows_protection)
 }
 END_TEST
 
+static struct sync_pair leader_sync;
+
+static void *outlive_leader(void *arg)
+{
+	(void)arg;
+	sync_signal_parent(&leader_sync);
+	pause();
+	return NULL;
+}
+
+/* The leader maps and touches 4 pages, starts a thread and exits alone. */
+static void zombie_leader(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	tam_touch(tam_map(4 * PAGE, MAP_PRIVATE), 4 * PAGE, PAGE, 1);
+	child_check(pthread_create(&t, NULL, outlive_leader, NULL) == 0);
+	pthread_exit(NULL);
+}
+
+/*
+ * A process whose group leader has exited while another thread runs still
+ * has its address space: its figures are there, and it can be capped
+ * (issue 11, finding 14).
+ */
+START_TEST(zombie_leader_figures)
+{
+	struct tam_proc_stats st;
+	struct tam_limits lim = { .size = sizeof(lim), .resident_limit = MIB };
+	pid_t pid;
+	int fd;
+
+	sync_init(&leader_sync);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		zombie_leader(NULL);
+	sync_wait_child(&leader_sync);
+	/* The leader is a zombie once its status says so. */
+	while (read_state(pid) != 'Z')
+		usleep(1000);
+	st = proc_stats(pid);
+	ck_assert_uint_eq(st.reserved_bytes, 4 * PAGE);
+	ck_assert_uint_eq(st.resident_bytes, 4 * PAGE);
+	lim.pid = pid;
+	fd = tam_open();
+	ck_assert_int_eq(ioctl(fd, TAM_IOC_SET_LIMITS, &lim), 0);
+	close(fd);
+	ck_assert_uint_eq(proc_stats(pid).resident_limit, MIB);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+}
+END_TEST
+
+/*
+ * Forks forever, from an address space of some 300 tamalloc VMAs, so that
+ * a SIGKILL is likely to land while the kernel copies them.
+ */
+static void forker(void)
+{
+	char *p = tam_map(600 * PAGE, MAP_PRIVATE);
+	int i, status;
+	pid_t pid;
+
+	for (i = 0; i < 600; i += 2)
+		child_check(mprotect(p + i * PAGE, PAGE, PROT_READ) == 0);
+	for (;;) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+	}
+}
+
+static void sys_stats_forever(void)
+{
+	struct tam_sys_stats st;
+	int fd = tam_open();
+
+	for (;;) {
+		st.size = sizeof(st);
+		child_check(ioctl(fd, TAM_IOC_SYS_STATS, &st) == 0);
+	}
+}
+
+static pid_t spawn(void (*fn)(void))
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A fork killed while the kernel copies the parent's VMAs leaves the child's
+ * address space half built (6.8 to 6.x mark where the copy stopped with
+ * XA_ZERO_ENTRY); the child is registered already, by ->open of each VMA
+ * copied.  System figures read meanwhile must stop at the mark: walking
+ * past it was an oops any user could cause (issue 11, finding 1).
+ */
+START_TEST(forks_killed_mid_copy)
+{
+	pid_t reader = spawn(sys_stats_forever), pid;
+	int round, status;
+
+	srand(1);
+	for (round = 0; round < 200; round++) {
+		pid = spawn(forker);
+		usleep(2000 + rand() % 20000);
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	}
+	/* The reader never failed: it is still running, to be killed now. */
+	ck_assert_int_eq(waitpid(reader, &status, WNOHANG), 0);
+	ck_assert_int_eq(kill(reader, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(reader, &status, 0), reader);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* Orphaned grandchildren may still be on their way out. */
+	for (round = 0; round < 500 && sys_stats().processes; round++)
+		usleep(10000);
+	ck_assert_uint_eq(sys_stats().processes, 0);
+}
+END_TEST
+
 /* After everything has exited, the system figures are back to zero. */
 START_TEST(quiet_system_is_zero)
 {
@@ -298,6 +476,9 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, sixteen_processes);
 	tcase_add_test(tc, fork_child_figures);
 	tcase_add_loop_test(tc, resident_follows_protection, 0, 2);
+	tcase_add_test(tc, zombie_leader_figures);
+	tcase_add_test(tc, list_pids_shows_readable_only);
+	tcase_add_test(tc, forks_killed_mid_copy);
 	tcase_add_test(tc, quiet_system_is_zero);
 	suite_add_tcase(s, tc);
 	return s;

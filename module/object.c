@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared objects: the memory behind each MAP_SHARED mmap() of /dev/tamalloc.
+ *
+ * As /dev/zero does (drivers/char/mem.c), every shared mmap() makes a new
+ * shmem file the size of the mapping and installs it as the VMA's vm_file, so
+ * the kernel manages the memory as it manages any shared anonymous memory:
+ * pages are allocated zeroed on first touch, charged to the memory cgroup of
+ * the process that touches them, swapped out under pressure, migrated and
+ * compacted, and freed when the last mapping goes.  The files live on tmpfs
+ * mounts of the module's own, one per huge page policy (as i915 keeps its
+ * objects, gem/i915_gemfs.c), so an object can be backed by 2 MiB pages.
+ *
+ * The VMA gets the module's operations in place of shmem's: ->fault counts
+ * the fault and checks the resident caps before handing it to shmem's, ->open
+ * and ->close follow the VMAs for the registry and the reserved charges, and
+ * NUMA policies go to shmem's.  ->map_pages maps nothing, so that every page
+ * a process maps comes through ->fault (fault-around would map pages without
+ * it).
+ *
+ * Pages of an object stay in it until they are given back (TAM_IOC_DISCARD,
+ * MADV_REMOVE) or the last mapping of it goes, as for /dev/zero: unmapping a
+ * part of a mapping does not free that part.  Shared VMAs cannot grow
+ * (VM_DONTEXPAND: mremap() answers EFAULT, where /dev/zero's would map past
+ * the object's end), so a VMA's reserved charge is its size.  VM_DONTEXPAND
+ * makes the VMA one mlock() and khugepaged skip (from 6.1): shmem memory
+ * is swappable, and the pages khugepaged would add would come without a fault.
+ *
+ * Each object's pages are charged, for the resident caps, to one process: the
+ * one that created it or, once that one no longer maps it, the next to fault
+ * on it.  The charge is the object's own count of its pages (in memory and
+ * swapped out), read again on each fault: O(1), and exact however many
+ * processes map the object and whatever they unmap or MADV_DONTNEED.
+ */
+
+#include <linux/fs.h>
+#include <linux/falloc.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mount.h>
+#include <linux/mempolicy.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/tamalloc.h>
+
+#include "compat.h"
+#include "tamalloc.h"
+
+/* Without it, shmem_file_setup() gives ramfs files, which hold pages for good. */
+#if !IS_ENABLED(CONFIG_SHMEM)
+#error "tamalloc keeps shared mappings in shmem: it needs CONFIG_SHMEM=y"
+#endif
+
+/* The tmpfs huge= policies, in the order of their mount option's names. */
+enum tam_huge { TAM_HUGE_NEVER, TAM_HUGE_ALWAYS, TAM_HUGE_WITHIN_SIZE,
+		TAM_HUGE_ADVISE, TAM_HUGE_NR };
+
+static const char * const tam_huge_names[TAM_HUGE_NR] = {
+	[TAM_HUGE_NEVER]	= "never",
+	[TAM_HUGE_ALWAYS]	= "always",
+	[TAM_HUGE_WITHIN_SIZE]	= "within_size",
+	[TAM_HUGE_ADVISE]	= "advise",
+};
+
+/*
+ * advise: a touch costs one 4 KiB page, as with /dev/zero, unless the mapping
+ * asks for huge pages (MADV_HUGEPAGE).
+ */
+static enum tam_huge tam_huge = TAM_HUGE_ADVISE;
+
+/* A mount per policy, made when an object first needs it; under the mutex. */
+static struct vfsmount *tam_mnts[TAM_HUGE_NR];
+static DEFINE_MUTEX(tam_mnts_mutex);
+
+/*
+ * shmem's operations for its unlinked files, which ours hand faults and NUMA
+ * policies to.  shmem does not export them: they are taken from the first
+ * VMA shmem sets up, before any VMA has ours.
+ */
+const struct vm_operations_struct *tam_shmem_vm_ops;
+static const struct vm_operations_struct tam_object_vm_ops;
+
+struct tam_object {
+	struct inode *inode;		/* the shmem file's; lives while we do */
+	struct file *device;		/* the /dev/tamalloc file it was made from */
+	enum tam_huge huge;		/* the policy of its mount */
+	refcount_t refs;		/* the VMAs that map it, and calls in flight */
+	spinlock_t lock;		/* charged, reserved; owner's changes */
+	struct tam_proc __rcu *owner;	/* charged with its pages, or NULL */
+	struct list_head owner_node;	/* on owner->objects */
+	long charged;			/* pages charged: held + reserved */
+	long reserved;			/* pages faults in flight may add */
+	struct list_head node;		/* on tam_objects, RCU */
+	struct rcu_head rcu;
+};
+
+/*
+ * Every object, for the system's figures: read under RCU (objects and shmem
+ * inodes are freed after a grace period), changed under the lock.
+ */
+static LIST_HEAD(tam_objects);
+static DEFINE_SPINLOCK(tam_objects_lock);
+
+static int tam_huge_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(tam_huge_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(tam_huge, i);
+	return 0;
+}
+
+static int tam_huge_get(char *buffer, const struct kernel_param *kp)
+{
+	return sprintf(buffer, "%s\n", tam_huge_names[READ_ONCE(tam_huge)]);
+}
+
+static const struct kernel_param_ops tam_huge_ops = {
+	.set	= tam_huge_set,
+	.get	= tam_huge_get,
+};
+
+module_param_cb(huge, &tam_huge_ops, NULL, 0644);
+MODULE_PARM_DESC(huge,
+		 "2 MiB pages for new shared mappings, as tmpfs's huge=: never, always, within_size, advise (default: advise)");
+
+/*
+ * The mount for @huge, made on first use.  A kernel without transparent huge
+ * pages (or a CPU without them) refuses any huge= but "never": its objects
+ * get 4 KiB pages whatever the policy.
+ */
+static struct vfsmount *tam_mount(enum tam_huge huge)
+{
+	struct file_system_type *type;
+	struct vfsmount *mnt;
+	char options[32];
+
+	mutex_lock(&tam_mnts_mutex);
+	mnt = tam_mnts[huge];
+	if (mnt)
+		goto out;
+	type = get_fs_type("tmpfs");
+	if (!type) {
+		mnt = ERR_PTR(-ENODEV);
+		goto out;
+	}
+	/* A kernel-internal mount has no size or inode limit. */
+	snprintf(options, sizeof(options), "huge=%s", tam_huge_names[huge]);
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, options);
+	if (IS_ERR(mnt) && huge != TAM_HUGE_NEVER)
+		mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, NULL);
+	if (!IS_ERR(mnt))
+		tam_mnts[huge] = mnt;
+out:
+	mutex_unlock(&tam_mnts_mutex);
+	return mnt;
+}
+
+bool tam_vma_is_object(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &tam_object_vm_ops;
+}
+
+static struct tam_object *tam_vma_object(const struct vm_area_struct *vma)
+{
+	return vma->vm_private_data;
+}
+
+/* The pages the object holds, in memory and swapped out. */
+static long tam_object_pages(const struct tam_object *obj)
+{
+	return READ_ONCE(SHMEM_I(obj->inode)->alloced);
+}
+
+/*
+ * Bring the charge of @obj to the pages it holds now and those reserved.
+ * Under obj->lock.
+ */
+static void tam_object_recharge_locked(struct tam_object *obj)
+{
+	long delta = tam_object_pages(obj) + obj->reserved - obj->charged;
+	struct tam_proc *owner;
+
+	lockdep_assert_held(&obj->lock);
+	if (!delta)
+		return;
+	obj->charged += delta;
+	owner = rcu_dereference_protected(obj->owner, lockdep_is_held(&obj->lock));
+	if (owner)
+		atomic64_add(delta, &owner->object_pages);
+	percpu_counter_add(&tam_counters.object_pages, delta);
+}
+
+/*
+ * Faults, discards, MADV_REMOVE and, on 5.10, khugepaged change the pages an
+ * object holds.  Its charge is brought up to date by each fault under a
+ * resident cap (uncapped faults leave it: the fault path stays free of
+ * shared writes), by each discard, and for all objects a cap is about to
+ * apply to, when it is set (tam_objects_sync()).
+ */
+static void tam_object_sync(struct tam_object *obj)
+{
+	if (READ_ONCE(obj->charged) ==
+	    tam_object_pages(obj) + READ_ONCE(obj->reserved))
+		return;
+	spin_lock(&obj->lock);
+	tam_object_recharge_locked(obj);
+	spin_unlock(&obj->lock);
+}
+
+/* Charge (or, negative, give back) @pages a fault in flight may add. */
+static void tam_object_reserve(struct tam_object *obj, long pages)
+{
+	spin_lock(&obj->lock);
+	obj->reserved += pages;
+	tam_object_recharge_locked(obj);
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * Owners change under the owner's objects_lock, then the object's lock;
+ * faults read the owner under RCU (entries are freed after a grace period).
+ */
+static void tam_object_adopt(struct tam_object *obj, struct tam_proc *proc)
+{
+	spin_lock(&proc->objects_lock);
+	spin_lock(&obj->lock);
+	if (!rcu_access_pointer(obj->owner)) {
+		rcu_assign_pointer(obj->owner, proc);
+		list_add(&obj->owner_node, &proc->objects);
+		atomic64_add(obj->charged, &proc->object_pages);
+	}
+	spin_unlock(&obj->lock);
+	spin_unlock(&proc->objects_lock);
+}
+
+/* Under @owner's objects_lock. */
+static void tam_object_disown_locked(struct tam_object *obj,
+				     struct tam_proc *owner)
+{
+	spin_lock(&obj->lock);
+	atomic64_sub(obj->charged, &owner->object_pages);
+	list_del_init(&obj->owner_node);
+	RCU_INIT_POINTER(obj->owner, NULL);
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * @proc no longer maps tamalloc memory: its objects are charged to the next
+ * process to fault on them.  Nothing makes it an owner again until it maps
+ * again, since only a process with a mapping faults.
+ */
+void tam_objects_disown(struct tam_proc *proc)
+{
+	struct tam_object *obj, *tmp;
+
+	spin_lock(&proc->objects_lock);
+	list_for_each_entry_safe(obj, tmp, &proc->objects, owner_node)
+		tam_object_disown_locked(obj, proc);
+	spin_unlock(&proc->objects_lock);
+}
+
+/* Take @obj from its owner, whichever process that is by now. */
+static void tam_object_disown(struct tam_object *obj)
+{
+	struct tam_proc *owner;
+
+	rcu_read_lock();
+	while ((owner = rcu_dereference(obj->owner))) {
+		spin_lock(&owner->objects_lock);
+		if (rcu_access_pointer(obj->owner) == owner)
+			tam_object_disown_locked(obj, owner);
+		spin_unlock(&owner->objects_lock);
+	}
+	rcu_read_unlock();
+}
+
+static void tam_object_add_pages(const struct tam_object *obj, u64 *in_memory,
+				 u64 *swapped)
+{
+	struct shmem_inode_info *info = SHMEM_I(obj->inode);
+	unsigned long held = READ_ONCE(info->alloced);
+	unsigned long out = min(READ_ONCE(info->swapped), held);
+
+	*in_memory += held - out;
+	*swapped += out;
+}
+
+/* The pages of the objects charged to @proc, in memory and swapped out. */
+void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped)
+{
+	struct tam_object *obj;
+
+	*in_memory = 0;
+	*swapped = 0;
+	spin_lock(&proc->objects_lock);
+	list_for_each_entry(obj, &proc->objects, owner_node)
+		tam_object_add_pages(obj, in_memory, swapped);
+	spin_unlock(&proc->objects_lock);
+}
+
+/* The pages of every object, in memory and swapped out; takes no lock. */
+void tam_objects_sys_pages(u64 *in_memory, u64 *swapped)
+{
+	struct tam_object *obj;
+
+	*in_memory = 0;
+	*swapped = 0;
+	rcu_read_lock();
+	list_for_each_entry_rcu(obj, &tam_objects, node)
+		tam_object_add_pages(obj, in_memory, swapped);
+	rcu_read_unlock();
+}
+
+/*
+ * Could this fault allocate a 2 MiB page, as its mount's policy decides it?
+ * Then the caps must have room for one: the fault cannot be made to take a
+ * smaller page.  shmem may choose one for a VMA a 2 MiB page does not fit in
+ * (and map it by PTEs), so only the policy is asked.  (shmem_enabled's
+ * "force", a testing setting, is not foreseen.)
+ */
+static unsigned long tam_object_fault_pages(struct vm_fault *vmf,
+					    const struct tam_object *obj)
+{
+	unsigned long flags = vmf->vma->vm_flags;
+	bool huge;
+
+	switch (obj->huge) {
+	case TAM_HUGE_ALWAYS:
+	case TAM_HUGE_WITHIN_SIZE:
+		huge = true;
+		break;
+	case TAM_HUGE_ADVISE:
+		huge = flags & VM_HUGEPAGE;
+		break;
+	default:
+		huge = false;
+	}
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !huge ||
+	    (flags & VM_NOHUGEPAGE))
+		return 1;
+	return HPAGE_PMD_NR;
+}
+
+/* Is the page at @vmf->pgoff in the object already (in memory or swap)? */
+static bool tam_object_has_page(struct vm_fault *vmf)
+{
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	bool found;
+
+	rcu_read_lock();
+	found = xa_load(&mapping->i_pages, vmf->pgoff);
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * The pages this fault may add are charged already (reserved): do they pass
+ * a resident cap of the process charged with the object?  A fault that maps
+ * a page the object has adds nothing.  *@own: the faulting process (@proc)
+ * is the one charged.
+ */
+static bool tam_object_over(struct vm_fault *vmf, struct tam_object *obj,
+			    struct tam_proc *proc, bool *own)
+{
+	struct tam_proc *owner;
+	bool over;
+
+	rcu_read_lock();
+	owner = rcu_dereference(obj->owner) ?: proc;
+	over = tam_resident_over(owner, 0);
+	rcu_read_unlock();
+	*own = owner == proc;
+	return over && !tam_object_has_page(vmf);
+}
+
+static void tam_object_get(struct tam_object *obj)
+{
+	refcount_inc(&obj->refs);
+}
+
+/* The last VMA is gone: the kernel releases the file, and its pages, next. */
+static void tam_object_put(struct tam_object *obj)
+{
+	struct file *device;
+
+	if (!refcount_dec_and_test(&obj->refs))
+		return;
+	spin_lock(&tam_objects_lock);
+	list_del_rcu(&obj->node);
+	spin_unlock(&tam_objects_lock);
+	tam_object_disown(obj);
+	percpu_counter_sub(&tam_counters.object_pages, obj->charged);
+	device = obj->device;
+	kfree_rcu(obj, rcu);
+	/*
+	 * The device file holds the module, whose code the VMAs run: its
+	 * last fput() releases it later, from the kernel's own code.
+	 */
+	fput(device);
+}
+
+/*
+ * A resident cap is about to apply to @proc (or, NULL, to everyone): bring
+ * the charges of its objects (of every object) up to date.
+ */
+void tam_objects_sync(struct tam_proc *proc)
+{
+	struct tam_object *obj;
+
+	if (proc) {
+		spin_lock(&proc->objects_lock);
+		list_for_each_entry(obj, &proc->objects, owner_node)
+			tam_object_sync(obj);
+		spin_unlock(&proc->objects_lock);
+		return;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(obj, &tam_objects, node) {
+		if (!refcount_inc_not_zero(&obj->refs))
+			continue;	/* on its way out */
+		tam_object_sync(obj);
+		tam_object_put(obj);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Count the fault and hand it to shmem, within the resident caps.  Under a
+ * cap the pages the fault may add are reserved first, so that concurrent
+ * faults see each other's, and the object is held meanwhile: shmem's fault
+ * may drop the VMA's lock (VM_FAULT_RETRY), after which the VMA, and the
+ * object with it, may go.
+ */
+static vm_fault_t tam_object_fault(struct vm_fault *vmf)
+{
+	struct tam_object *obj = tam_vma_object(vmf->vma);
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct tam_proc *proc, *owner;
+	bool capped, own;
+	long reserved = 0;
+	vm_fault_t ret;
+
+	/*
+	 * The faulting VMA keeps its mm's entry alive; the owner, another's
+	 * perhaps, is read under RCU.  Most faults come from the owner.
+	 */
+	rcu_read_lock();
+	owner = rcu_dereference(obj->owner);
+	proc = owner && owner->mm == mm ? owner : tam_procs_find(mm);
+	capped = READ_ONCE(tam_max_resident_bytes) ||
+		 (owner && READ_ONCE(owner->resident_limit));
+	rcu_read_unlock();
+	if (WARN_ON_ONCE(!proc))
+		return VM_FAULT_SIGBUS;
+	if (!owner) {
+		tam_object_adopt(obj, proc);
+		capped |= !!READ_ONCE(proc->resident_limit);
+	}
+
+	/* Without a cap the charge is not kept: tam_objects_sync() when one comes. */
+	if (capped) {
+		reserved = tam_object_fault_pages(vmf, obj);
+		tam_object_reserve(obj, reserved);
+		if (tam_object_over(vmf, obj, proc, &own)) {
+			tam_object_reserve(obj, -reserved);
+			/* Only the faulting process's own estimate may be measured. */
+			if (!own)
+				return VM_FAULT_SIGBUS;
+			if (!tam_fault_holds_mmap_lock(vmf))
+				return tam_fault_retry_under_mmap_lock(vmf);
+			ret = tam_charge_slow(vmf, proc, reserved);
+			if (ret)
+				return ret;
+			tam_object_reserve(obj, reserved);
+		}
+		tam_object_get(obj);
+	}
+
+	ret = tam_shmem_vm_ops->fault(vmf);
+	/* A fault to be retried is counted when it is. */
+	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY)))
+		atomic64_inc(&proc->faults);
+	if (reserved) {
+		tam_object_reserve(obj, -reserved);
+		tam_object_put(obj);
+	}
+	return ret;
+}
+
+static void tam_object_open(struct vm_area_struct *vma)
+{
+	refcount_inc(&tam_vma_object(vma)->refs);
+	tam_vma_open(vma);
+}
+
+static void tam_object_close(struct vm_area_struct *vma)
+{
+	tam_private_close(vma);
+	tam_object_put(tam_vma_object(vma));
+}
+
+/* Note shmem's operations, or check that @ops are the ones noted. */
+static int tam_note_shmem_vm_ops(const struct vm_operations_struct *ops)
+{
+	const struct vm_operations_struct *noted;
+
+	noted = cmpxchg(&tam_shmem_vm_ops, NULL, ops);
+	if (WARN_ON_ONCE(noted && noted != ops))
+		return -EINVAL;
+	return 0;
+}
+
+#ifdef CONFIG_NUMA
+static int tam_object_set_policy(struct vm_area_struct *vma,
+				 struct mempolicy *new)
+{
+	return tam_shmem_vm_ops->set_policy(vma, new);
+}
+#endif
+
+/*
+ * shmem's operations, but for ->map_pages, which maps nothing so that every
+ * page a process maps comes through ->fault (it is there since 6.7 faults
+ * are tried under the VMA lock only for VMAs that have it), and but for
+ * userfaultfd, which would map pages without ->fault (7.x finds what a VMA
+ * supports in its ops; before, only shmem's own ops qualify).
+ */
+static const struct vm_operations_struct tam_object_vm_ops = {
+	.open		= tam_object_open,
+	.close		= tam_object_close,
+	.fault		= tam_object_fault,
+	.map_pages	= tam_map_nothing,
+#ifdef CONFIG_NUMA
+	.set_policy	= tam_object_set_policy,
+	.get_policy	= tam_shmem_get_policy,
+#endif
+};
+
+static struct tam_object *tam_object_alloc(struct file *file,
+					   struct file *device,
+					   enum tam_huge huge)
+{
+	struct tam_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+
+	if (!obj)
+		return NULL;
+	obj->inode = file_inode(file);
+	obj->device = get_file(device);
+	obj->huge = huge;
+	refcount_set(&obj->refs, 1);
+	spin_lock_init(&obj->lock);
+	INIT_LIST_HEAD(&obj->owner_node);
+	spin_lock(&tam_objects_lock);
+	list_add_rcu(&obj->node, &tam_objects);
+	spin_unlock(&tam_objects_lock);
+	return obj;
+}
+
+/*
+ * ->mmap of a MAP_SHARED mapping: a new shmem file the size of @vma, mapped
+ * by shmem, then given our operations.  The registry entry exists already.
+ * On failure @vma is as it came (its file, its private data), for the
+ * kernel and region.c to undo the rest.
+ */
+int tam_object_mmap(struct vm_area_struct *vma)
+{
+	const struct vm_operations_struct *ops = vma->vm_ops;
+	void *private_data = vma->vm_private_data;
+	struct file *device = vma->vm_file;
+	enum tam_huge huge = READ_ONCE(tam_huge);
+	struct vfsmount *mnt = tam_mount(huge);
+	struct tam_proc *proc;
+	struct tam_object *obj;
+	struct file *file;
+	int err;
+
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	file = tam_shmem_file_setup(mnt, "dev/tamalloc",
+				    vma->vm_end - vma->vm_start);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	obj = tam_object_alloc(file, device, huge);
+	if (!obj) {
+		fput(file);
+		return -ENOMEM;
+	}
+
+	/*
+	 * As shmem_zero_setup() does; the VMA holds its own reference, and the
+	 * object holds the device's.
+	 */
+	vma_set_file(vma, file);
+	fput(file);
+	err = tam_vfs_mmap(file, vma);
+	if (!err)
+		err = tam_note_shmem_vm_ops(vma->vm_ops);
+	if (err) {
+		vma_set_file(vma, device);
+		vma->vm_private_data = private_data;
+		vma->vm_ops = ops;
+		tam_object_put(obj);
+		return err;
+	}
+
+	rcu_read_lock();
+	proc = tam_procs_find(vma->vm_mm);
+	rcu_read_unlock();
+	tam_object_adopt(obj, proc);
+	vma->vm_private_data = obj;
+	vma->vm_ops = &tam_object_vm_ops;
+	tam_vm_flags_set(vma, VM_DONTEXPAND);
+	return 0;
+}
+
+/*
+ * TAM_IOC_DISCARD: give the pages of [@start, @end) back, as MADV_REMOVE
+ * does: the range must be mapped (ENOMEM) by tamalloc mappings (EINVAL) that
+ * are shared and may be written (EACCES).  Each VMA's part is punched out of
+ * its object without mmap_lock held, as madvise_remove() does it.
+ */
+int tam_object_discard(struct mm_struct *mm, unsigned long start,
+		       unsigned long end)
+{
+	struct vm_area_struct *vma;
+	struct tam_object *obj;
+	unsigned long addr, to;
+	struct file *file;
+	loff_t offset;
+	int err = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!tam_vma_is_ours(vma))
+			err = -EINVAL;
+		else if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
+			 (VM_SHARED | VM_MAYWRITE))
+			err = -EACCES;
+		if (err)
+			break;
+	}
+	mmap_read_unlock(mm);
+
+	for (addr = start; !err && addr < end; addr = to) {
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		vma = vma_lookup(mm, addr);
+		if (!vma || !tam_vma_is_object(vma)) {
+			/* Unmapped meanwhile: answer as madvise() would. */
+			mmap_read_unlock(mm);
+			return vma ? -EINVAL : -ENOMEM;
+		}
+		file = get_file(vma->vm_file);
+		obj = tam_vma_object(vma);
+		refcount_inc(&obj->refs);
+		offset = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
+		to = min(end, vma->vm_end);
+		mmap_read_unlock(mm);
+
+		err = vfs_fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    offset, to - addr);
+		tam_object_sync(obj);
+		tam_object_put(obj);
+		fput(file);
+	}
+	return err;
+}
+
+/* The default policy's mount, so that mmap() seldom has to make one. */
+int tam_object_init(void)
+{
+	struct vfsmount *mnt = tam_mount(READ_ONCE(tam_huge));
+
+	return PTR_ERR_OR_ZERO(mnt);
+}
+
+void tam_object_exit(void)
+{
+	int i;
+
+	/* No object is left: each held the module through its VMA's file. */
+	for (i = 0; i < TAM_HUGE_NR; i++)
+		if (tam_mnts[i])
+			kern_unmount(tam_mnts[i]);
+}
