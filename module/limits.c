@@ -124,7 +124,7 @@ static int tam_set_max_reserved(const char *val, const struct kernel_param *kp)
 	if (err || !tam_max_reserved_bytes)
 		return err;
 	/* Processes that map after this see the cap and fix themselves. */
-	return tam_procs_call_each_mm(tam_reserve_fix_locking, NULL, false);
+	return tam_procs_call_each_mm(tam_reserve_fix_locking, NULL);
 }
 
 static const struct kernel_param_ops tam_max_reserved_ops = {

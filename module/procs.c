@@ -412,11 +412,11 @@ static struct mm_struct **tam_procs_get_mms(unsigned int *nr)
  * Call @fn on every process that has tamalloc mappings, until it returns an
  * error, which is returned.  @fn runs without tam_procs_lock, since it may
  * take mmap_lock, which ranks above it (->close runs under mmap_lock); each
- * mm is held with mmget meanwhile.  @caller_holds_mmap_lock: a last
- * reference must not tear an mm down here, so it is dropped asynchronously.
+ * mm is held with mmget meanwhile.  The caller holds no mmap_lock: a last
+ * reference may tear an mm down here.
  */
 int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
-			   void *arg, bool caller_holds_mmap_lock)
+			   void *arg)
 {
 	struct mm_struct **mms;
 	unsigned int i, nr;
@@ -428,10 +428,7 @@ int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
 	for (i = 0; i < nr; i++) {
 		if (!err)
 			err = fn(mms[i], arg);
-		if (caller_holds_mmap_lock)
-			mmput_async(mms[i]);
-		else
-			mmput(mms[i]);
+		mmput(mms[i]);
 	}
 	kvfree(mms);
 	return err;

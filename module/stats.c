@@ -53,8 +53,8 @@ static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
 
 /*
  * Add @mm's tamalloc figures to @m, and reset the private pages charged to it
- * for the caps.  @lock says whether to take mmap_lock, only try it (-EBUSY),
- * or rely on the caller holding it.
+ * for the caps.  @lock says whether to take mmap_lock or rely on the caller
+ * holding it.
  */
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
@@ -70,8 +70,6 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 
 	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
 		return -EINTR;
-	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
-		return -EBUSY;
 	tam_walk_init(&walk, mm);
 	faults_before = tam_procs_private_faults(mm);
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
@@ -395,7 +393,7 @@ static bool tam_sys_last_valid;
 
 static int tam_sys_measure_now(struct tam_sys_measure *m)
 {
-	int err = tam_procs_call_each_mm(tam_measure_one, &m->procs, false);
+	int err = tam_procs_call_each_mm(tam_measure_one, &m->procs);
 
 	if (!err)
 		tam_objects_sys_pages(&m->shared_pages, &m->shared_swap_pages);

@@ -86,7 +86,7 @@ void tam_procs_sync_objects(struct mm_struct *mm);
 struct tam_proc_stats;
 void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st);
 int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
-			   void *arg, bool caller_holds_mmap_lock);
+			   void *arg);
 bool tam_procs_has_mm(struct mm_struct *mm);
 u64 tam_procs_faults_total(void);
 int tam_procs_init(void);
@@ -121,7 +121,7 @@ vm_fault_t tam_charge_slow(struct vm_fault *vmf, struct tam_proc *proc,
 int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident);
 
 /* stats.c */
-enum tam_lock_mode { TAM_LOCK, TAM_TRYLOCK, TAM_LOCKED };
+enum tam_lock_mode { TAM_LOCK, TAM_LOCKED };
 struct tam_measure {
 	u64 reserved;
 	u64 resident;
