@@ -73,6 +73,9 @@ void sync_wait_child(struct sync_pair *s);
 void sync_signal_child(struct sync_pair *s);
 void sync_wait_parent(struct sync_pair *s);
 
+/* main() hands its arguments to this step of a limits test (test_limits.c). */
+int setuid_exec_step(int argc, char **argv);
+
 Suite *mapping_suite(void);
 Suite *stats_suite(void);
 Suite *abi_suite(void);

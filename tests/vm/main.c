@@ -14,9 +14,12 @@
 #include "tam_test.h"
 #include "check_run.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int fd;
+
+	if (argc > 1)
+		return setuid_exec_step(argc, argv);
 
 	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {

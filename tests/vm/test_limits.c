@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "tam_test.h"
@@ -532,6 +533,127 @@ START_TEST(caps_of_another_process)
 }
 END_TEST
 
+/*
+ * Finding 4: the permission check and the mm the caps land on are taken under
+ * exec_update_lock, as mm_access() takes them.  The victim, running as nobody,
+ * execs a setuid-root copy of this program over and over; an attacker, also
+ * nobody, caps the victim in a loop.  It may cap the nobody process, never the
+ * setuid one: execve() swaps the mm before it commits the new credentials, so
+ * without the lock a cap checked against the old credentials lands on the new
+ * mm, and the setuid program's mmap() fails.
+ */
+#define SETUID_COPY	"/tmp/tamalloc-tests-setuid"
+#define SETUID_STEP	"--setuid-exec-step"
+#define SETUID_EXECS	"300"
+#define SETUID_CAPPED	42
+
+/*
+ * One step of the victim, run by main() as the setuid copy: map what a
+ * setuid program of ours would, drop to nobody and exec the next step.
+ */
+int setuid_exec_step(int argc, char **argv)
+{
+	long left = argc == 3 ? strtol(argv[2], NULL, 10) : 0;
+	char next[24];
+	void *p;
+	int fd;
+
+	if (argc != 3 || strcmp(argv[1], SETUID_STEP) || left < 1 || geteuid())
+		return 2;
+	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 3;
+	p = mmap(NULL, CAP_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 fd, 0);
+	if (p == MAP_FAILED)
+		return errno == ENOMEM ? SETUID_CAPPED : 4;
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 5;
+	if (left == 1)
+		return 0;
+	snprintf(next, sizeof(next), "%ld", left - 1);
+	execl(SETUID_COPY, SETUID_COPY, SETUID_STEP, next, (char *)NULL);
+	return 6;
+}
+
+static void copy_setuid(void)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(in >= 0, "open /proc/self/exe: %s", strerror(errno));
+	out = open(SETUID_COPY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ck_assert_msg(out >= 0, "open %s: %s", SETUID_COPY, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, n), n);
+	ck_assert_int_eq(n, 0);
+	close(in);
+	ck_assert_int_eq(fchown(out, 0, 0), 0);
+	ck_assert_int_eq(fchmod(out, 04755), 0);
+	ck_assert_int_eq(close(out), 0);
+}
+
+/* Cap the victim until it is gone; exit 0 if both outcomes were seen. */
+static void cap_in_loop(pid_t victim)
+{
+	struct tam_limits lim = {
+		.size = sizeof(lim), .pid = victim, .reserved_limit = PAGE,
+	};
+	unsigned long capped = 0, refused = 0;
+	int fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	child_check(fd >= 0);
+	child_check(setgid(65534) == 0 && setuid(65534) == 0);
+	for (;;) {
+		if (!ioctl(fd, TAM_IOC_SET_LIMITS, &lim))
+			capped++;
+		else if (errno == EPERM)
+			refused++;
+		else if (errno == ESRCH)
+			break;
+		else
+			child_check(!"SET_LIMITS: neither 0, EPERM nor ESRCH");
+	}
+	fprintf(stderr, "setuid_exec_never_capped: %lu caps of nobody, %lu refused\n",
+		capped, refused);
+	child_check(capped && refused);
+	_exit(0);
+}
+
+START_TEST(setuid_exec_never_capped)
+{
+	int victim_status, attacker_status;
+	pid_t victim, attacker;
+
+	copy_setuid();
+	victim = fork();
+	ck_assert_int_ge(victim, 0);
+	if (victim == 0) {
+		child_check(setgid(65534) == 0 && setuid(65534) == 0);
+		execl(SETUID_COPY, SETUID_COPY, SETUID_STEP, SETUID_EXECS,
+		      (char *)NULL);
+		_exit(7);
+	}
+	attacker = fork();
+	ck_assert_int_ge(attacker, 0);
+	if (attacker == 0)
+		cap_in_loop(victim);
+	ck_assert_int_eq(waitpid(victim, &victim_status, 0), victim);
+	ck_assert_int_eq(waitpid(attacker, &attacker_status, 0), attacker);
+	unlink(SETUID_COPY);
+	ck_assert_msg(WIFEXITED(victim_status) &&
+		      WEXITSTATUS(victim_status) != SETUID_CAPPED,
+		      "a cap checked against nobody landed on the setuid program");
+	ck_assert_msg(WIFEXITED(victim_status) && WEXITSTATUS(victim_status) == 0,
+		      "victim: status %#x", victim_status);
+	ck_assert_msg(WIFEXITED(attacker_status) &&
+		      WEXITSTATUS(attacker_status) == 0,
+		      "attacker: status %#x", attacker_status);
+}
+END_TEST
+
 START_TEST(bad_limits_input)
 {
 	struct {
@@ -582,6 +704,7 @@ Suite *limits_suite(void)
 	tcase_add_test(tc, caps_inherited_by_fork);
 	tcase_add_test(tc, raising_needs_cap_sys_resource);
 	tcase_add_test(tc, caps_of_another_process);
+	tcase_add_test(tc, setuid_exec_never_capped);
 	tcase_add_test(tc, bad_limits_input);
 	suite_add_tcase(s, tc);
 	return s;
