@@ -18,11 +18,13 @@ KSERIES		?= $(shell scripts/kernel-version --list)
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
-CPPFLAGS	+= -Iinclude -DTAM_PACKAGE_VERSION='"$(VERSION)"'
+override CPPFLAGS += -Iinclude -DTAM_PACKAGE_VERSION='"$(VERSION)"'
 CHECK_LIBS	= $(shell pkg-config --libs --static check 2>/dev/null)
 CHECK_CFLAGS	= $(shell pkg-config --cflags check 2>/dev/null)
 
-VERSION		:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# The version's one place is debian/changelog's first line (dkms.conf says
+# #MODULE_VERSION#, filled in where the sources are installed).
+VERSION		:= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 SOVERSION	:= 0
 
 PREFIX		?= /usr/local
@@ -31,8 +33,10 @@ LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
 PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
-UDEVDIR		?= /lib/udev/rules.d
+PRELOADDIR	?= $(LIBDIR)/tamalloc
+UDEVDIR		?= /usr/lib/udev/rules.d
 MODULESLOADDIR	?= /usr/lib/modules-load.d
+DKMSDIR		?= /usr/src/tamalloc-$(VERSION)
 
 KSRC		:= Kbuild $(wildcard module/*.c module/*.h) include/linux/tamalloc.h
 VM_TESTS	:= $(wildcard tests/vm/*.c)
@@ -53,7 +57,8 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-fuzz
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
-	debug-check dkms-check check bench bench-alloc install uninstall clean
+	debug-check dkms-check check bench bench-alloc install install-dkms \
+	uninstall deb print-version clean
 
 all: lib cli guest
 
@@ -64,7 +69,7 @@ LIB_SO		:= $(BUILD)/lib/libtamalloc.so.$(VERSION)
 LIB_A		:= $(BUILD)/lib/libtamalloc.a
 LIB_CFLAGS	:= $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -fPIC -fvisibility=hidden \
 		   -fno-semantic-interposition -pthread
-LIB_LDFLAGS	:= -shared -pthread -Wl,-Bsymbolic-functions
+LIB_LDFLAGS	= $(LDFLAGS) -shared -pthread -Wl,-Bsymbolic-functions
 LIB_OBJS	:= $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 
 PRELOAD_SO	:= $(BUILD)/lib/libtamalloc-preload.so
@@ -94,11 +99,11 @@ cli: $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run
 $(BUILD)/bin/tamalloc-run: cli/run.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) \
-		-DTAM_PRELOAD_PATH='"$(LIBDIR)/libtamalloc-preload.so"' -o $@ $<
+		-DTAM_PRELOAD_PATH='"$(PRELOADDIR)/libtamalloc-preload.so"' $(LDFLAGS) -o $@ $<
 
 $(BUILD)/bin/tamalloc-stat: $(CLI_SRC) cli/stat.h $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -o $@ $(CLI_SRC) \
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib $(LDFLAGS) -o $@ $(CLI_SRC) \
 		-L$(BUILD)/lib -ltamalloc -Wl,-rpath,'$$ORIGIN/../lib'
 
 # The module for one kernel: SERIES=5.10|6.1|6.12|7.2|7.3 builds it for the
@@ -230,7 +235,7 @@ harness-check: guest
 STRESS_SEED	?= 1
 FUZZ_SEED	?= 1
 
-check: host-check lint dkms-check harness-check vm-check
+check: host-check lint deb dkms-check harness-check vm-check
 	@echo "make check: every suite passed"
 
 # The allocator against glibc's malloc, same VM run: time and peak RSS ratios.
@@ -261,9 +266,11 @@ MANPAGES	:= $(wildcard man/*.[134])
 
 install: lib cli
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODULESLOADDIR)
+		$(DESTDIR)$(PRELOADDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODULESLOADDIR)
 	install -m 0755 $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(LIB_SO) $(LIB_A) $(PRELOAD_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIB_SO) $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(PRELOAD_SO) $(DESTDIR)$(PRELOADDIR)/
 	ln -sf libtamalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION)
 	ln -sf libtamalloc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -280,7 +287,7 @@ install: lib cli
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tamalloc-stat $(DESTDIR)$(BINDIR)/tamalloc-run \
-		$(DESTDIR)$(LIBDIR)/libtamalloc-preload.so \
+		$(DESTDIR)$(PRELOADDIR)/libtamalloc-preload.so \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so $(DESTDIR)$(LIBDIR)/libtamalloc.a \
@@ -291,6 +298,36 @@ uninstall:
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); \
 	done
+	rmdir $(DESTDIR)$(PRELOADDIR) 2>/dev/null || true
+
+# The module's sources where DKMS looks for them, as tamalloc-dkms ships them:
+# then `dkms install tamalloc/$(VERSION)` (README, "Without the packages").
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)/module $(DESTDIR)$(DKMSDIR)/include/linux
+	install -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/
+	install -m 0644 module/*.c module/*.h $(DESTDIR)$(DKMSDIR)/module/
+	install -m 0644 include/linux/tamalloc.h $(DESTDIR)$(DKMSDIR)/include/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
+
+print-version:
+	@echo $(VERSION)
+
+# The four Debian packages (debian/), unsigned, into $(BUILD)/: built from a
+# copy of the tree in $(BUILD)/deb, where dpkg-buildpackage leaves the rest
+# of its files (the source package, -dbgsym packages, .changes), and
+# checked by lintian (--fail-on error; warnings are shown, and fixed or
+# overridden in debian/ with the reason).
+DEB_TREE	:= $(BUILD)/deb/tamalloc-$(VERSION)
+
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
+	tar -c --exclude=./$(BUILD) --exclude=./.git --exclude=./.ci . | tar -x -C $(DEB_TREE)
+	cd $(DEB_TREE) && dpkg-buildpackage --build=full -us -uc
+	lintian --fail-on error --info --display-info $(BUILD)/deb/tamalloc_$(VERSION)_*.changes
+	cp $(BUILD)/deb/tamalloc-dkms_$(VERSION)_all.deb \
+	   $(BUILD)/deb/libtamalloc0_$(VERSION)_*.deb \
+	   $(BUILD)/deb/libtamalloc-dev_$(VERSION)_*.deb \
+	   $(BUILD)/deb/tamalloc-utils_$(VERSION)_*.deb $(BUILD)/
 
 clean:
 	rm -rf $(BUILD)

@@ -53,8 +53,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *lib = getenv("TAMALLOC_PRELOAD"), *old;
-	int stats = 0, inherit = 1, opt, fd;
-	char *preload, pid[16];
+	int stats = 0, inherit = 1, opt, fd, out;
+	char *preload, pid[16], outfd[16];
 
 	while ((opt = getopt_long(argc, argv, "+shV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -96,9 +96,19 @@ int main(int argc, char **argv)
 		return EXIT_RUN_FAILED;
 	}
 	if (stats) {
-		/* exec keeps the pid: the library prints for this process only. */
+		/*
+		 * exec keeps the pid: the library prints for this process only,
+		 * to a copy of our stderr, as CMD may close its own before it
+		 * exits (xz does).
+		 */
+		out = fcntl(STDERR_FILENO, F_DUPFD, 3);
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
-		setenv("TAMALLOC_RUN_STATS", pid, 1);
+		snprintf(outfd, sizeof(outfd), "%d", out);
+		if (out < 0 || setenv("TAMALLOC_RUN_STATS", pid, 1) ||
+		    setenv("TAMALLOC_RUN_STATS_FD", outfd, 1)) {
+			fprintf(stderr, "tamalloc-run: -s: %s\n", strerror(errno));
+			return EXIT_RUN_FAILED;
+		}
 	}
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "tamalloc-run: %s: %s\n", argv[optind], strerror(errno));

@@ -6,11 +6,13 @@
  *
  * Environment, set by tamalloc-run:
  *   TAMALLOC_RUN_STATS=PID      print that process's figures when it exits
+ *   TAMALLOC_RUN_STATS_FD=FD    to FD, tamalloc-run's stderr (else to ours)
  *   TAMALLOC_RUN_NO_INHERIT=1   programs this one execs get the libc malloc:
  *                               LD_PRELOAD goes back to TAMALLOC_RUN_LD_PRELOAD
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,14 +106,21 @@ TAM_EXPORT size_t malloc_usable_size(void *ptr)
 }
 
 static pid_t stats_pid;
+static int stats_fd = STDERR_FILENO;
 
 __attribute__((constructor)) static void preload_init(void)
 {
 	const char *pid = getenv("TAMALLOC_RUN_STATS");
-	const char *saved;
+	const char *saved, *fd;
 
 	if (pid)
 		stats_pid = (pid_t)atoi(pid);
+	if (stats_pid == getpid()) {
+		fd = getenv("TAMALLOC_RUN_STATS_FD");
+		/* Ours till exit; what this process runs need not inherit it. */
+		if (fd && fcntl(atoi(fd), F_SETFD, FD_CLOEXEC) == 0)
+			stats_fd = atoi(fd);
+	}
 	if (getenv("TAMALLOC_RUN_NO_INHERIT")) {
 		saved = getenv("TAMALLOC_RUN_LD_PRELOAD");
 		if (saved && *saved)
@@ -133,7 +142,7 @@ __attribute__((destructor)) static void preload_fini(void)
 		return;
 	if (tam_proc_info(0, &me) || tam_heap_info(&heap))
 		return;
-	dprintf(STDERR_FILENO,
+	dprintf(stats_fd,
 		"tamalloc-run: pid %d (%s): reserved %llu, resident %llu (%.1f%%), "
 		"peak resident %llu bytes, %llu faults; heap: in use %llu, "
 		"resident %llu, reserved %llu bytes\n",

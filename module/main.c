@@ -36,6 +36,10 @@ static int tam_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, TAM_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: the mount lives as long as the module, and a superblock holds a
+ * reference on its type's owner, which would pin the module for ever.
+ */
 static struct file_system_type tam_fs_type = {
 	.name		 = "tamalloc",
 	.init_fs_context = tam_fs_init_fs_context,
@@ -52,6 +56,8 @@ static struct vfsmount *tam_fs_mnt;
  * system; an anonymous inode per open file makes it one lock per open, shared
  * only by the processes that share the file, as for any file they map.
  * Private faults never use the page cache, so the inode holds no pages.
+ * misc_open() calls us under misc_mtx: the inode is a small memcg-charged
+ * allocation, as /dev/net/tun's ->open makes there.
  */
 static int tam_open(struct inode *inode, struct file *file)
 {

@@ -79,6 +79,9 @@ check "held python3: --check agrees with smaps" tamalloc-stat --check -p "$pid"
 touch /tmp/hold/go
 wait "$pid"
 check "-s: figures printed at exit" grep -q "^tamalloc-run: pid $pid (python3): reserved [0-9]*, resident" /tmp/held.err
+tamalloc-run -s /usr/bin/xz --version >/dev/null 2>/tmp/xz.err
+check "-s: figures printed though CMD closes its stderr (xz does)" \
+	grep -q "^tamalloc-run: pid [0-9]* (xz): reserved [0-9]*, resident" /tmp/xz.err
 
 # Children stay on tamalloc unless --no-inherit.
 maps='import os, subprocess, sys
