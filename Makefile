@@ -3,10 +3,13 @@
 # tamalloc top-level Makefile.
 #
 #   make check     every test: host unit tests, checkpatch and sparse, the
-#                  DKMS build, the VM harness's tests, the in-VM suites on
-#                  every supported kernel series (5.10 to 7.3) and the
-#                  debug-kernel lane (scripts/test installs what they need
+#                  Debian packages and lintian, the DKMS build, the VM
+#                  harness's tests, the in-VM suites on every supported
+#                  kernel series (5.10 to 7.3), the debug-kernel lane and the
+#                  whole-system test (scripts/test installs what they need
 #                  first)
+#   make deb       the Debian packages, into build/
+#   make system-check  the packages installed on whole Debian systems
 #   make bench     first-touch benchmark on every series (ratios, not a test)
 #   make bench-alloc  the allocator against glibc malloc (ratios, not a test)
 #   make module SERIES=...  build tamalloc.ko for one kernel series
@@ -54,11 +57,12 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-measure \
 		   $(BUILD)/guest/bin/tamalloc-discard \
 		   $(BUILD)/guest/bin/tamalloc-stress \
-		   $(BUILD)/guest/bin/tamalloc-fuzz
+		   $(BUILD)/guest/bin/tamalloc-fuzz \
+		   $(BUILD)/guest/bin/tamalloc-doctor
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
 	debug-check dkms-check check bench bench-alloc install install-dkms \
-	uninstall deb print-version clean
+	uninstall deb print-version system-check clean
 
 all: lib cli guest
 
@@ -167,6 +171,10 @@ $(BUILD)/guest/bin/tamalloc-run: cli/run.c include/linux/tamalloc.h
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static \
 		-DTAM_PRELOAD_PATH='"/usr/local/lib/libtamalloc-preload.so"' -o $@ $<
 
+$(BUILD)/guest/bin/tamalloc-doctor: cli/tamalloc-doctor
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+
 $(BUILD)/guest/bin/tamalloc-measure: bench/measure.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
@@ -208,15 +216,22 @@ host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	$(BUILD)/host/stat-tests
 	scripts/install-check
 
-# Every VM lane, two at a time (tests/vm-check.sh): the debug-kernel lane
-# and the in-VM suites on every supported kernel series (tests/vm-suites.sh),
-# the stress and the fuzzer at full length on LONG_SERIES.
+# Every VM lane, two at a time (tests/vm-check.sh): the debug-kernel lane,
+# the whole-system test on each of SYSTEM_RELEASES (scripts/system-check,
+# which installs the packages `make deb` made) and the in-VM suites on every
+# supported kernel series (tests/vm-suites.sh), the stress and the fuzzer at
+# full length on LONG_SERIES.
 LONG_SERIES	?= 5.10 6.12 7.3
+SYSTEM_RELEASES	?= trixie bookworm
 VM_NEEDS	= guest $(PRELOAD_SO) $(BUILD)/run/tamalloc-preload-tests
 
-vm-check: $(VM_NEEDS)
+vm-check: $(VM_NEEDS) deb
 	KSERIES="$(KSERIES)" LONG_SERIES="$(LONG_SERIES)" STRESS_SEED=$(STRESS_SEED) \
-		FUZZ_SEED=$(FUZZ_SEED) tests/vm-check.sh
+		FUZZ_SEED=$(FUZZ_SEED) SYSTEM_RELEASES="$(SYSTEM_RELEASES)" tests/vm-check.sh
+
+# The whole-system test alone.
+system-check: deb guest
+	scripts/system-check $(SYSTEM_RELEASES)
 
 # The debug-kernel lane alone: KASAN, KMEMLEAK, lockdep, DEBUG_VM, UBSAN.
 debug-check: $(VM_NEEDS)
@@ -268,7 +283,8 @@ install: lib cli
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(PRELOADDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODULESLOADDIR)
-	install -m 0755 $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/bin/tamalloc-stat $(BUILD)/bin/tamalloc-run \
+		cli/tamalloc-doctor $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIB_SO) $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(PRELOAD_SO) $(DESTDIR)$(PRELOADDIR)/
 	ln -sf libtamalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION)
@@ -287,6 +303,7 @@ install: lib cli
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tamalloc-stat $(DESTDIR)$(BINDIR)/tamalloc-run \
+		$(DESTDIR)$(BINDIR)/tamalloc-doctor \
 		$(DESTDIR)$(PRELOADDIR)/libtamalloc-preload.so \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libtamalloc.so.$(SOVERSION) \

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-check.sh: every VM lane, two at a time (the machines this runs on have
-# two cores, and each VM keeps one busy): the debug-kernel lane and the
-# in-VM suites on each supported kernel series, with the stress and the
-# fuzzer at full length on LONG_SERIES.  Each lane's output is printed whole
+# two cores, and each VM keeps one busy): the debug-kernel lane, the
+# whole-system test on each release (scripts/system-check) and the in-VM
+# suites on each supported kernel series, with the stress and the fuzzer at
+# full length on LONG_SERIES.  Each lane's output is printed whole
 # when it ends, so lanes never interleave; exits 1 if any lane failed.
 #
 #   KSERIES      the series to test (default: scripts/kernel-version --list)
 #   LONG_SERIES  the series with full-length stress and fuzz runs
+#   SYSTEM_RELEASES  the whole-system test's releases (default: trixie bookworm)
 #   VM_JOBS      lanes at once (default 2)
 set -uo pipefail
 
@@ -20,6 +22,9 @@ jobs=${VM_JOBS:-2}
 
 # The longest first, so that the last lanes to end are short ones.
 lanes=("tests/debug-check.sh")
+for r in ${SYSTEM_RELEASES-trixie bookworm}; do
+	lanes+=("scripts/system-check $r")
+done
 for s in $series; do
 	case "$long" in *" $s "*) lanes+=("tests/vm-suites.sh $s --long") ;; esac
 done

@@ -53,6 +53,8 @@ suite swap --mem 384M --swap 1G --expect-oom --timeout 1200 \
 suite tamalloc-lib-tests -- tamalloc-lib-tests
 suite tamalloc-alloc-tests -- tamalloc-alloc-tests
 suite cli "${checks[@]}" --add tests/cli-test.sh:/root/cli-test.sh -- sh /root/cli-test.sh
+suite doctor "${checks[@]}" --add tests/doctor-test.sh:/root/doctor-test.sh \
+	-- sh /root/doctor-test.sh
 suite oom --mem 512M --expect-oom "${checks[@]}" --add tests/oom-test.sh:/root/oom-test.sh \
 	-- sh /root/oom-test.sh
 suite run --mem 2G --timeout 1500 "${checks[@]}" "${programs[@]}" \

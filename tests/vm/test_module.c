@@ -2,11 +2,13 @@
 /*
  * Module life cycle: it cannot be unloaded while a descriptor or a mapping
  * (of this process or a child's) exists, unloads cleanly after, and loads
- * again.  Needs the module file the VM harness installs.
+ * again.  Needs the module file: the one the VM harness installs, or
+ * $TAM_MODULE_FILE (the whole-system test's, uncompressed).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -14,7 +16,12 @@
 
 #include "tam_test.h"
 
-#define MODULE_FILE	"/lib/modules/tamalloc.ko"
+static const char *module_file(void)
+{
+	const char *path = getenv("TAM_MODULE_FILE");
+
+	return path && *path ? path : "/lib/modules/tamalloc.ko";
+}
 
 static int unload(void)
 {
@@ -23,9 +30,9 @@ static int unload(void)
 
 static void load(void)
 {
-	int fd = open(MODULE_FILE, O_RDONLY | O_CLOEXEC);
+	int fd = open(module_file(), O_RDONLY | O_CLOEXEC);
 
-	ck_assert_msg(fd >= 0, "open %s: %s", MODULE_FILE, strerror(errno));
+	ck_assert_msg(fd >= 0, "open %s: %s", module_file(), strerror(errno));
 	ck_assert_msg(syscall(SYS_finit_module, fd, "", 0) == 0,
 		      "finit_module: %s", strerror(errno));
 	close(fd);
@@ -51,8 +58,8 @@ START_TEST(unload_refused_while_in_use)
 	char *s, *p;
 	pid_t pid;
 
-	if (access(MODULE_FILE, R_OK))
-		ck_abort_msg("%s is missing: this test runs under scripts/vm-run", MODULE_FILE);
+	if (access(module_file(), R_OK))
+		ck_abort_msg("%s is missing: this test runs under scripts/vm-run", module_file());
 
 	ck_assert_int_eq(unload(), EWOULDBLOCK);	/* an open descriptor */
 	s = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of scripts/system-check: a whole Debian system's boots,
+# run as root by its tamalloc-system-test service from what the host's disk
+# brings (/run/tamalloc-test: this script, checks.sh, seed.c, tamalloc-tests,
+# the packages in debs/, a second kernel's packages in kernels/, its release
+# in kver2).  Each boot runs one stage, prints "system-STAGE: N passed, N
+# failed", then "system-test: next STAGE" (or "next none") and reboots or
+# powers off; /var/lib/tamalloc-system-test keeps the stage across boots.
+#
+#   install  1. apt installs tamalloc-dkms, libtamalloc0 and tamalloc-utils:
+#               DKMS builds and installs the module for the running kernel
+#            2. modprobe: /dev/tamalloc, mode 0666, by the packaged udev rule
+#            3. an unprivileged user: seed.c built with libtamalloc-dev and
+#               pkg-config, its figures exact through tamalloc-stat -J;
+#               another user's refused; tamalloc-run on xz
+#            then reboots
+#   reboot   4. loaded at boot, the device is there
+#            5. a second kernel and its headers, offline: DKMS builds for it
+#               at install time; its image and initramfs go to /dev/vdc for
+#               the host, which boots it
+#   kernel2  the module loads at boot; the seed scenario and tamalloc-tests
+#            pass; 6. apt purge of all four packages leaves nothing
+in=/run/tamalloc-test
+state=/var/lib/tamalloc-system-test
+mkdir -p "$state"
+stage=$(cat "$state/stage" 2>/dev/null || echo install)
+kver=$(uname -r)
+kver2=$(cat "$in/kver2")
+packages="tamalloc-dkms libtamalloc0 libtamalloc-dev tamalloc-utils"
+checks_make_device=1
+. "$in/checks.sh"
+
+# What a maintainer needs when a step fails: the journal and DKMS's log.
+explain() {
+	echo "---- journal (last 60 lines) ----"
+	journalctl -b --no-pager -n 60
+	for log in $(find /var/lib/dkms -name make.log 2>/dev/null); do
+		echo "---- $log (last 40 lines) ----"
+		tail -n 40 "$log"
+	done
+	echo "---- end ----"
+}
+# logged DESCRIPTION COMMAND...: check COMMAND, its output shown if it fails.
+logged() {
+	what=$1; shift
+	if "$@" >/tmp/step.log 2>&1; then ok "$what"; else
+		bad "$what"; tail -n 30 /tmp/step.log | sed 's/^/    /'; fi
+}
+dkms_installed() { # dkms_installed KVER
+	dkms status -k "$1" tamalloc 2>/dev/null | grep -q ': installed'
+}
+module_file() { # the installed module of KVER, uncompressed, in /run
+	ko=$(find "/lib/modules/$1" -name 'tamalloc.ko*' | head -n 1)
+	case "$ko" in
+	*.xz)	xz -dc "$ko" ;;
+	*.zst)	zstd -dc "$ko" ;;
+	*)	cat "$ko" ;;
+	esac >/run/tamalloc.ko
+}
+device_ready() {
+	udevadm settle
+	[ "$(stat -c '%F %a %U:%G' /dev/tamalloc 2>/dev/null)" = \
+		"character special file 666 root:root" ]
+}
+seed_scenario() { # as the user tam, with the seed built in stage install
+	rm -f /tmp/seed.pid
+	runuser -u tam -- /home/tam/tamalloc-seed -w /tmp/seed.pid >/tmp/seed.out 2>&1 &
+	i=0
+	while [ ! -s /tmp/seed.pid ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	pid=$(cat /tmp/seed.pid)
+	runuser -u tam -- tamalloc-stat -J -p "$pid" >/tmp/seed.json
+	check "seed as tam: reserved 500 MiB, resident 150 MiB, 30 %, exactly" \
+		[ "$(jq -c '.processes[0] | [.pid, .reserved_bytes, .resident_bytes, .used_percent]' /tmp/seed.json)" = "[$pid,524288000,157286400,30]" ]
+	check "seed as tam: oom_score equals /proc's" \
+		[ "$(jq -c '.processes[0].oom_score' /tmp/seed.json)" = "$(cat "/proc/$pid/oom_score")" ]
+	runuser -u other -- tamalloc-stat -p "$pid" >/tmp/other.out 2>&1
+	status=$?
+	check "another user's figures refused (exit $status: $(head -c 120 /tmp/other.out))" \
+		sh -c "[ $status -ne 0 ] && grep -q 'ermission denied' /tmp/other.out"
+	kill -TERM "$pid"
+	wait
+}
+next() { # next STAGE|none: what the host does after this boot
+	summary "system-$stage"
+	[ "$failed" -eq 0 ] || { explain; set -- none; }
+	echo "$1" >"$state/stage"
+	echo "system-test: next $1"
+	sync
+	if [ "$1" = reboot ]; then systemctl reboot --no-block; else systemctl poweroff --no-block; fi
+	exit 0
+}
+
+case "$stage" in
+install)
+	logged "1: apt installs tamalloc-dkms, libtamalloc0 and tamalloc-utils" \
+		apt-get install -y "$in"/debs/tamalloc-dkms_*.deb \
+		"$in"/debs/libtamalloc0_*.deb "$in"/debs/tamalloc-utils_*.deb
+	check "1: dkms status: tamalloc installed for $kver" dkms_installed "$kver"
+	tamalloc-doctor >/tmp/doctor.out 2>&1
+	check "1: tamalloc-doctor before modprobe: not loaded (exit $?)" \
+		sh -c "[ $? -eq 6 ] && grep -q 'installed for $kver' /tmp/doctor.out"
+	logged "2: modprobe tamalloc" modprobe tamalloc
+	check "2: /dev/tamalloc: a character device, mode 0666, root:root" device_ready
+	logged "2: tamalloc-doctor as an unprivileged user: all well" \
+		runuser -u nobody -- tamalloc-doctor
+	logged "2: the packaged udev rule applies to it" \
+		sh -c "udevadm test /sys/class/misc/tamalloc 2>&1 | grep -q 'udev/rules.d/60-tamalloc.rules'"
+	useradd -m tam && useradd -m other
+	logged "3: libtamalloc-dev installs" apt-get install -y "$in"/debs/libtamalloc-dev_*.deb
+	cp "$in/seed.c" /home/tam/seed.c
+	logged "3: seed.c builds with cc and pkg-config --cflags --libs tamalloc" \
+		runuser -u tam -- sh -c 'cd && cc -O2 -Wall -Werror -o tamalloc-seed seed.c $(pkg-config --cflags --libs tamalloc)'
+	seed_scenario
+	runuser -u tam -- tamalloc-run -s xz -6 -c /etc/services >/tmp/services.xz 2>/tmp/run.err
+	check "3: tamalloc-run xz as tam: the output decompresses to the input" \
+		sh -c 'xz -dc /tmp/services.xz | cmp -s - /etc/services'
+	check "3: tamalloc-run -s: xz's figures, from the device" \
+		grep -q '^tamalloc-run: pid [0-9]* (xz): reserved [1-9][0-9]*, resident' /tmp/run.err
+	next reboot
+	;;
+reboot)
+	check "4: loaded at boot (modules-load.d)" grep -q '^tamalloc ' /proc/modules
+	check "4: /dev/tamalloc: mode 0666, root:root" device_ready
+	logged "5: $kver2 and its headers install offline" \
+		sh -c "apt-get install -y $in/kernels/*.deb"
+	check "5: DKMS built and installed tamalloc for $kver2 as it installed" \
+		dkms_installed "$kver2"
+	logged "5: $kver2's image and initramfs handed to the host" \
+		tar -cf /dev/vdc -C /boot "vmlinuz-$kver2" "initrd.img-$kver2"
+	next kernel2
+	;;
+kernel2)
+	check "booted $kver2 (running $kver)" [ "$kver" = "$kver2" ]
+	check "loaded at boot" grep -q '^tamalloc ' /proc/modules
+	check "/dev/tamalloc: mode 0666, root:root" device_ready
+	logged "tamalloc-doctor: all well" tamalloc-doctor
+	seed_scenario
+	module_file "$kver"
+	TAM_MODULE_FILE=/run/tamalloc.ko "$in/tamalloc-tests" 2>&1
+	check "tamalloc-tests pass on $kver" [ $? -eq 0 ]
+	files=$(dpkg -L $packages | while read -r f; do [ -d "$f" ] || echo "$f"; done)
+	modprobe -r tamalloc
+	logged "6: apt purge removes all four packages" apt-get purge -y $packages
+	check "6: no tamalloc module under /lib/modules" \
+		[ -z "$(find /lib/modules -name 'tamalloc.ko*')" ]
+	check "6: dkms status is empty" [ -z "$(dkms status 2>&1)" ]
+	left=$(for f in $files /usr/src/tamalloc-* /var/lib/dkms/tamalloc; do
+		[ -e "$f" ] && echo "$f"; done)
+	check "6: no file of the packages left${left:+: $left}" [ -z "$left" ]
+	next none
+	;;
+*)
+	echo "system-test: unknown stage '$stage'"
+	;;
+esac
