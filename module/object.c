@@ -611,6 +611,14 @@ int tam_object_mmap(struct vm_area_struct *vma)
 		return err;
 	}
 
+	/*
+	 * remap_file_pages() would map the file again with shmem's own ->mmap,
+	 * past our fault handler, caps and figures; do_mmap() refuses a file
+	 * not open for reading (EACCES).  Nothing else uses the file's mode:
+	 * faults go through the mapping, and discard needs FMODE_WRITE only.
+	 */
+	file->f_mode &= ~FMODE_READ;
+
 	rcu_read_lock();
 	proc = tam_procs_find(vma->vm_mm);
 	rcu_read_unlock();

@@ -449,6 +449,27 @@ START_TEST(discard_shared_range)
 }
 END_TEST
 
+/*
+ * remap_file_pages() maps a shared mapping's file again through the file's
+ * own mmap: for tamalloc, shmem's, past the fault handler, the caps and the
+ * figures.  It is refused (EACCES) where /dev/zero's shared mappings allow
+ * it; the mapping stays as it was.
+ */
+START_TEST(remap_file_pages_refused)
+{
+	char *p = tam_map(8 * PAGE, MAP_SHARED);
+	char *z = zero_map(8 * PAGE, MAP_SHARED);
+
+	memset(p, 0x21, 8 * PAGE);
+	ck_assert_int_eq(remap_file_pages(z, 4 * PAGE, 0, 4, 0) ? errno : 0, 0);
+	ck_assert_int_eq(remap_file_pages(p, 4 * PAGE, 0, 4, 0) ? errno : 0, EACCES);
+	ck_assert(all_bytes(p, 8 * PAGE, 0x21));
+	ck_assert_uint_eq(smaps_tamalloc(0).size, 8 * PAGE);
+	ck_assert_uint_eq(proc_stats(0).reserved_bytes, 8 * PAGE);
+	ck_assert_uint_eq(proc_stats(0).resident_bytes, 8 * PAGE);
+}
+END_TEST
+
 struct discard_race {
 	char *p;
 	size_t len;
@@ -574,6 +595,7 @@ Suite *mapping_suite(void)
 	tcase_add_loop_test(tc, threads_fault_same_pages, 0, 2);
 	tcase_add_test(tc, discard_shared_range);
 	tcase_add_test(tc, discard_races_faults);
+	tcase_add_test(tc, remap_file_pages_refused);
 	tcase_add_test(tc, poisoned_shared_page);
 	suite_add_tcase(s, tc);
 
