@@ -574,6 +574,36 @@ START_TEST(poisoned_shared_page)
 }
 END_TEST
 
+/*
+ * Finding 13's worst case: one big VMA of 64k touched pages (256 MiB)
+ * unmapped while 60,000 small VMAs of the same object remain.  The old driver trimmed the
+ * big VMA's pages one by one, each against every remaining VMA, with no
+ * cond_resched(): about 4 * 10^9 steps in one munmap(), which the kernel's
+ * soft-lockup watchdog reports (and scripts/vm-run fails).  Now the pages
+ * stay in the object, as /dev/zero's do, until its last mapping goes.
+ */
+#define BIG_PAGES	65536
+#define SMALL_SPLITS	30000
+
+START_TEST(unmap_big_vma_among_many)
+{
+	size_t len = (2 * SMALL_SPLITS + BIG_PAGES) * PAGE;
+	char *p = tam_map(len, MAP_SHARED), *big = p + 2 * SMALL_SPLITS * PAGE;
+	int i;
+
+	tam_touch(big, BIG_PAGES * PAGE, PAGE, 1);
+	tam_touch(p + PAGE, PAGE, PAGE, 2);
+	for (i = 0; i < SMALL_SPLITS; i++)
+		ck_assert_int_eq(mprotect(p + 2 * i * PAGE, PAGE, PROT_READ), 0);
+	ck_assert_uint_ge(proc_stats(0).mappings, 2 * SMALL_SPLITS);
+	ck_assert_int_eq(munmap(big, BIG_PAGES * PAGE), 0);
+	ck_assert_uint_ge(proc_stats(0).mappings, 2 * SMALL_SPLITS - 1);
+	ck_assert_int_eq(p[PAGE], 2);
+	ck_assert_int_eq(munmap(p, 2 * SMALL_SPLITS * PAGE), 0);
+	ck_assert_uint_eq(proc_stats(0).mappings, 0);
+}
+END_TEST
+
 Suite *mapping_suite(void)
 {
 	Suite *s = suite_create("mapping");
@@ -603,6 +633,7 @@ Suite *mapping_suite(void)
 	tc = tcase_create("scale");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, many_vmas_fork_exit);
+	tcase_add_test(tc, unmap_big_vma_among_many);
 	suite_add_tcase(s, tc);
 	return s;
 }
