@@ -120,6 +120,12 @@ __attribute__((constructor)) static void preload_init(void)
 		/* Ours till exit; what this process runs need not inherit it. */
 		if (fd && fcntl(atoi(fd), F_SETFD, FD_CLOEXEC) == 0)
 			stats_fd = atoi(fd);
+		/*
+		 * The device, opened before main(): a program that sandboxes
+		 * itself (xz's Landlock rules deny ioctl() on devices it opens
+		 * later) still has it for the figures at exit.
+		 */
+		tam_device_fd();
 	}
 	if (getenv("TAMALLOC_RUN_NO_INHERIT")) {
 		saved = getenv("TAMALLOC_RUN_LD_PRELOAD");
@@ -137,11 +143,18 @@ __attribute__((destructor)) static void preload_fini(void)
 {
 	struct tam_proc_info me = TAM_PROC_INFO_INIT;
 	struct tam_heap_info heap = TAM_HEAP_INFO_INIT;
+	int err;
 
 	if (!stats_pid || stats_pid != getpid())
 		return;
-	if (tam_proc_info(0, &me) || tam_heap_info(&heap))
+	err = tam_proc_info(0, &me);
+	if (!err)
+		err = tam_heap_info(&heap);
+	if (err) {
+		dprintf(stats_fd, "tamalloc-run: pid %d: no figures: %s\n",
+			(int)getpid(), strerror(-err));
 		return;
+	}
 	dprintf(stats_fd,
 		"tamalloc-run: pid %d (%s): reserved %llu, resident %llu (%.1f%%), "
 		"peak resident %llu bytes, %llu faults; heap: in use %llu, "
