@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include "tam_test.h"
@@ -542,7 +543,6 @@ END_TEST
  * without the lock a cap checked against the old credentials lands on the new
  * mm, and the setuid program's mmap() fails.
  */
-#define SETUID_COPY	"/tmp/tamalloc-tests-setuid"
 #define SETUID_STEP	"--setuid-exec-step"
 #define SETUID_EXECS	"300"
 #define SETUID_CAPPED	42
@@ -553,12 +553,12 @@ END_TEST
  */
 int setuid_exec_step(int argc, char **argv)
 {
-	long left = argc == 3 ? strtol(argv[2], NULL, 10) : 0;
+	long left = argc == 4 ? strtol(argv[2], NULL, 10) : 0;
 	char next[24];
 	void *p;
 	int fd;
 
-	if (argc != 3 || strcmp(argv[1], SETUID_STEP) || left < 1 || geteuid())
+	if (argc != 4 || strcmp(argv[1], SETUID_STEP) || left < 1 || geteuid())
 		return 2;
 	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -572,20 +572,33 @@ int setuid_exec_step(int argc, char **argv)
 	if (left == 1)
 		return 0;
 	snprintf(next, sizeof(next), "%ld", left - 1);
-	execl(SETUID_COPY, SETUID_COPY, SETUID_STEP, next, (char *)NULL);
+	execl(argv[3], argv[3], SETUID_STEP, next, argv[3], (char *)NULL);
 	return 6;
 }
 
-static void copy_setuid(void)
+/*
+ * A setuid-root copy of this program, on a file system that honours setuid
+ * (systemd mounts /tmp nosuid): its path in @path.
+ */
+static void copy_setuid(char *path, size_t size)
 {
+	static const char *const dirs[] = { "/tmp", "/var/tmp", "/root" };
 	char buf[65536];
+	struct statvfs vfs;
+	unsigned int i;
 	ssize_t n;
 	int in, out;
 
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!statvfs(dirs[i], &vfs) && !(vfs.f_flag & ST_NOSUID))
+			break;
+	ck_assert_msg(i < sizeof(dirs) / sizeof(dirs[0]),
+		      "no directory on a file system that allows setuid");
+	snprintf(path, size, "%s/tamalloc-tests-setuid", dirs[i]);
 	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(in >= 0, "open /proc/self/exe: %s", strerror(errno));
-	out = open(SETUID_COPY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ck_assert_msg(out >= 0, "open %s: %s", SETUID_COPY, strerror(errno));
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ck_assert_msg(out >= 0, "open %s: %s", path, strerror(errno));
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		ck_assert_int_eq(write(out, buf, n), n);
 	ck_assert_int_eq(n, 0);
@@ -626,14 +639,14 @@ START_TEST(setuid_exec_never_capped)
 {
 	int victim_status, attacker_status;
 	pid_t victim, attacker;
+	char path[64];
 
-	copy_setuid();
+	copy_setuid(path, sizeof(path));
 	victim = fork();
 	ck_assert_int_ge(victim, 0);
 	if (victim == 0) {
 		child_check(setgid(65534) == 0 && setuid(65534) == 0);
-		execl(SETUID_COPY, SETUID_COPY, SETUID_STEP, SETUID_EXECS,
-		      (char *)NULL);
+		execl(path, path, SETUID_STEP, SETUID_EXECS, path, (char *)NULL);
 		_exit(7);
 	}
 	attacker = fork();
@@ -642,7 +655,7 @@ START_TEST(setuid_exec_never_capped)
 		cap_in_loop(victim);
 	ck_assert_int_eq(waitpid(victim, &victim_status, 0), victim);
 	ck_assert_int_eq(waitpid(attacker, &attacker_status, 0), attacker);
-	unlink(SETUID_COPY);
+	unlink(path);
 	ck_assert_msg(WIFEXITED(victim_status) &&
 		      WEXITSTATUS(victim_status) != SETUID_CAPPED,
 		      "a cap checked against nobody landed on the setuid program");
