@@ -614,10 +614,12 @@ int tam_object_mmap(struct vm_area_struct *vma)
 	/*
 	 * remap_file_pages() would map the file again with shmem's own ->mmap,
 	 * past our fault handler, caps and figures; do_mmap() refuses a file
-	 * not open for reading (EACCES).  Nothing else uses the file's mode:
-	 * faults go through the mapping, and discard needs FMODE_WRITE only.
+	 * not open for reading (EACCES).  No descriptor of it exists, faults
+	 * go through the mapping, discard needs FMODE_WRITE only, and the
+	 * release balances no read count for a file opened read-write; only
+	 * /proc/PID/map_files shows the mode (-w).
 	 */
-	file->f_mode &= ~FMODE_READ;
+	file->f_mode &= ~(FMODE_READ | FMODE_CAN_READ);
 
 	rcu_read_lock();
 	proc = tam_procs_find(vma->vm_mm);
