@@ -36,6 +36,8 @@ checks_make_device=1
 explain() {
 	echo "---- journal (last 60 lines) ----"
 	journalctl -b --no-pager -n 60 2>&1
+	echo "---- kernel log (last 30 lines) ----"
+	dmesg | tail -n 30
 	for log in $(find /var/lib/dkms -name make.log 2>/dev/null); do
 		echo "---- $log (last 40 lines) ----"
 		tail -n 40 "$log"
@@ -153,7 +155,9 @@ kernel2)
 	logged "6: apt purge removes all four packages" apt-get purge -y $packages
 	check "6: no tamalloc module under /lib/modules" \
 		[ -z "$(find /lib/modules -name 'tamalloc.ko*')" ]
-	left=$(dkms status 2>&1)
+	# (bookworm's dkms may also complain of a broken pipe of its own on
+	# stderr: what it lists is on stdout.)
+	left=$(dkms status 2>/dev/null)
 	check "6: dkms status is empty${left:+: $left}" [ -z "$left" ]
 	left=$(for f in $files /usr/src/tamalloc-* /var/lib/dkms/tamalloc; do
 		[ -e "$f" ] && echo "$f"; done)
