@@ -20,7 +20,7 @@
 #            5. a second kernel and its headers, offline: DKMS builds for it
 #               at install time; its image and initramfs go to /dev/vdc for
 #               the host, which boots it
-#   kernel2  the module loads at boot; the seed scenario and tamalloc-tests
+#   second-kernel  the module loads at boot; the seed scenario and tamalloc-tests
 #            pass; 6. apt purge of all four packages leaves nothing
 in=/run/tamalloc-test
 state=/var/lib/tamalloc-system-test
@@ -136,9 +136,9 @@ reboot)
 		dkms_installed "$kver2"
 	logged "5: $kver2's image and initramfs handed to the host" \
 		tar -cf /dev/vdc -C /boot "vmlinuz-$kver2" "initrd.img-$kver2"
-	next kernel2
+	next second-kernel
 	;;
-kernel2)
+second-kernel)
 	check "booted $kver2 (running $kver)" [ "$kver" = "$kver2" ]
 	check "loaded at boot" grep -q '^tamalloc ' /proc/modules
 	check "/dev/tamalloc: mode 0666, root:root" device_ready
