@@ -143,6 +143,11 @@ second-kernel)
 	check "loaded at boot" grep -q '^tamalloc ' /proc/modules
 	check "/dev/tamalloc: mode 0666, root:root" device_ready
 	logged "tamalloc-doctor: all well" tamalloc-doctor
+	chmod 0600 /dev/tamalloc
+	runuser -u tam -- tamalloc-doctor >/tmp/doctor.out 2>&1
+	check "tamalloc-doctor, mode 0600: says so (exit $?)" \
+		sh -c "[ $? -eq 8 ] && grep -q 'mode and owner 600 root:root' /tmp/doctor.out"
+	chmod 0666 /dev/tamalloc
 	seed_scenario
 	module_file "$kver"
 	# /run is noexec.
@@ -152,6 +157,12 @@ second-kernel)
 	rm -f /root/tamalloc-tests /root/tamalloc.ko
 	files=$(dpkg -L $packages | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 	modprobe -r tamalloc
+	ko=$(find "/lib/modules/$kver" -name 'tamalloc.ko*' | head -n 1)
+	mv "$ko" /root/tamalloc.ko.saved
+	tamalloc-doctor >/tmp/doctor.out 2>&1
+	check "tamalloc-doctor, module gone: not built for $kver (exit $?)" \
+		sh -c "[ $? -eq 3 ] && grep -q 'not built for $kver' /tmp/doctor.out"
+	mv /root/tamalloc.ko.saved "$ko"
 	logged "6: apt purge removes all four packages" apt-get purge -y $packages
 	check "6: no tamalloc module under /lib/modules" \
 		[ -z "$(find /lib/modules -name 'tamalloc.ko*')" ]
