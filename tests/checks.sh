@@ -3,6 +3,8 @@
 # Checks for the in-VM shell suites (busybox sh), sourced from /root/checks.sh:
 #   check DESCRIPTION COMMAND...     passes if COMMAND succeeds
 #   expect_exit CODE DESCRIPTION COMMAND...   output in /tmp/out
+#   doctor CODE DESCRIPTION [PATTERN [USER]]  tamalloc-doctor (as USER)
+#                                    exits CODE and says PATTERN
 #   summary NAME                     "NAME: N passed, N failed"; status
 # Skips (exit 77) when /dev/tamalloc is missing, unless the suite makes it
 # itself (checks_make_device=1).
@@ -22,6 +24,14 @@ expect_exit() {
 	got=$?
 	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
 		bad "$what: exit $got, expected $want"; sed 's/^/    /' /tmp/out; fi
+}
+doctor() {
+	if [ -n "${4:-}" ]; then
+		expect_exit "$1" "$2" su -s /bin/sh "$4" -c tamalloc-doctor
+	else
+		expect_exit "$1" "$2" tamalloc-doctor
+	fi
+	[ -z "${3:-}" ] || check "$2: says \"$3\"" grep -q "$3" /tmp/out
 }
 summary() {
 	echo "$1: $passed passed, $failed failed"

@@ -13,25 +13,17 @@
 kver=$(uname -r)
 installed=/lib/modules/$kver/updates/dkms/tamalloc.ko
 
-# doctor WANT DESCRIPTION [PATTERN]: tamalloc-doctor exits WANT, says PATTERN.
-doctor() {
-	expect_exit "$1" "$2" tamalloc-doctor
-	[ -z "${3:-}" ] || check "$2: says \"$3\"" grep -q "$3" /tmp/out
-}
-
 mkdir -p "${installed%/*}"
 cp /lib/modules/tamalloc.ko "$installed"
 doctor 0 "all well" "^all well: /dev/tamalloc is ready"
 check "all well: names the kernel" grep -q "^kernel: $kver" /tmp/out
 check "all well: shows the parameters" grep -q "parameter huge = " /tmp/out
-expect_exit 0 "all well, as nobody" su -s /bin/sh nobody -c tamalloc-doctor
-check "all well, as nobody: nobody can open it" grep -q "^ok: nobody can open /dev/tamalloc" /tmp/out
+doctor 0 "all well, as nobody" "^ok: nobody can open /dev/tamalloc" nobody
 
 chmod 0600 /dev/tamalloc
 doctor 8 "wrong mode" "has mode and owner 600 root:root"
 check "wrong mode: says which rule sets it" grep -q "60-tamalloc.rules" /tmp/out
-expect_exit 8 "wrong mode, as nobody" su -s /bin/sh nobody -c tamalloc-doctor
-check "wrong mode, as nobody: cannot open it" grep -q "nobody cannot open /dev/tamalloc" /tmp/out
+doctor 8 "wrong mode, as nobody" "nobody cannot open /dev/tamalloc" nobody
 chmod 0666 /dev/tamalloc
 
 rmmod tamalloc

@@ -21,7 +21,9 @@
 #               at install time; its image and initramfs go to /dev/vdc for
 #               the host, which boots it
 #   second-kernel  the module loads at boot; the seed scenario and tamalloc-tests
-#            pass; 6. apt purge of all four packages leaves nothing
+#            pass; tamalloc-doctor finds a wrong mode, the module gone and
+#            a build that fails; 6. apt purge of all four packages leaves
+#            nothing
 in=/run/tamalloc-test
 state=/var/lib/tamalloc-system-test
 mkdir -p "$state"
@@ -104,13 +106,11 @@ install)
 		apt-get install -y "$in"/debs/tamalloc-dkms_*.deb \
 		"$in"/debs/libtamalloc0_*.deb "$in"/debs/tamalloc-utils_*.deb
 	check "1: dkms status: tamalloc installed for $kver" dkms_installed "$kver"
-	tamalloc-doctor >/tmp/doctor.out 2>&1
-	check "1: tamalloc-doctor before modprobe: not loaded (exit $?)" \
-		sh -c "[ $? -eq 6 ] && grep -q 'installed for $kver' /tmp/doctor.out"
+	doctor 6 "1: tamalloc-doctor before modprobe: not loaded" "installed for $kver"
 	logged "2: modprobe tamalloc" modprobe tamalloc
 	check "2: /dev/tamalloc: a character device, mode 0666, root:root" device_ready
-	logged "2: tamalloc-doctor as an unprivileged user: all well" \
-		runuser -u nobody -- tamalloc-doctor
+	doctor 0 "2: tamalloc-doctor as an unprivileged user: all well" \
+		"^ok: nobody can open /dev/tamalloc" nobody
 	logged "2: the packaged udev rule applies to it" \
 		sh -c "udevadm test /sys/class/misc/tamalloc 2>&1 | grep -q 'udev/rules.d/60-tamalloc.rules'"
 	useradd -m tam && useradd -m other
@@ -142,11 +142,9 @@ second-kernel)
 	check "booted $kver2 (running $kver)" [ "$kver" = "$kver2" ]
 	check "loaded at boot" grep -q '^tamalloc ' /proc/modules
 	check "/dev/tamalloc: mode 0666, root:root" device_ready
-	logged "tamalloc-doctor: all well" tamalloc-doctor
+	doctor 0 "tamalloc-doctor: all well" "^all well: /dev/tamalloc is ready"
 	chmod 0600 /dev/tamalloc
-	runuser -u tam -- tamalloc-doctor >/tmp/doctor.out 2>&1
-	check "tamalloc-doctor, mode 0600: says so (exit $?)" \
-		sh -c "[ $? -eq 8 ] && grep -q 'mode and owner 600 root:root' /tmp/doctor.out"
+	doctor 8 "tamalloc-doctor, mode 0600: says so" "mode and owner 600 root:root" tam
 	chmod 0666 /dev/tamalloc
 	seed_scenario
 	module_file "$kver"
@@ -159,10 +157,21 @@ second-kernel)
 	modprobe -r tamalloc
 	ko=$(find "/lib/modules/$kver" -name 'tamalloc.ko*' | head -n 1)
 	mv "$ko" /root/tamalloc.ko.saved
-	tamalloc-doctor >/tmp/doctor.out 2>&1
-	check "tamalloc-doctor, module gone: not built for $kver (exit $?)" \
-		sh -c "[ $? -eq 3 ] && grep -q 'not built for $kver' /tmp/doctor.out"
+	doctor 3 "tamalloc-doctor, module gone" "not built for $kver"
 	mv /root/tamalloc.ko.saved "$ko"
+	# A build that fails, as a kernel's API change would make it: DKMS's own
+	# log of it, found and shown.
+	ver=$(dpkg-query -W -f '${Version}' tamalloc-dkms)
+	compat=/usr/src/tamalloc-$ver/module/compat.h
+	cp "$compat" /root/compat.h.saved
+	echo '#error "broken on purpose by the system test"' >>"$compat"
+	logged "dkms remove tamalloc/$ver -k $kver" dkms remove "tamalloc/$ver" -k "$kver"
+	logged "dkms build of a broken source fails" \
+		sh -c "! dkms build tamalloc/$ver -k $kver"
+	doctor 4 "tamalloc-doctor, the build failed" "DKMS could not build tamalloc for $kver"
+	check "tamalloc-doctor, the build failed: shows the compiler's error" \
+		grep -q "| .*broken on purpose by the system test" /tmp/out
+	cp /root/compat.h.saved "$compat"
 	logged "6: apt purge removes all four packages" apt-get purge -y $packages
 	check "6: no tamalloc module under /lib/modules" \
 		[ -z "$(find /lib/modules -name 'tamalloc.ko*')" ]
