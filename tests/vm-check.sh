@@ -35,13 +35,15 @@ done
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 declare -A lane_of=()
+declare -a started_at=()
 failed=0
 
-# Print a finished lane's output and note its status.
+# Print a finished lane's output and note its status and time (the lanes'
+# times are what CI's length is made of).
 reap() {
 	local pid=$1 rc=$2 i=${lane_of[$1]}
 	cat "$logs/$i"
-	echo "vm-check: ${lanes[$i]}: exit $rc"
+	echo "vm-check: ${lanes[$i]}: exit $rc after $((SECONDS - started_at[i])) s"
 	[ "$rc" -eq 0 ] || failed=1
 	unset "lane_of[$pid]"
 }
@@ -52,6 +54,7 @@ for i in "${!lanes[@]}"; do
 		reap "$done_pid" $?
 	done
 	echo "vm-check: starting ${lanes[$i]}"
+	started_at[i]=$SECONDS
 	# shellcheck disable=SC2086
 	${lanes[$i]} >"$logs/$i" 2>&1 &
 	lane_of[$!]=$i
@@ -60,4 +63,5 @@ while [ "${#lane_of[@]}" -gt 0 ]; do
 	wait -n -p done_pid
 	reap "$done_pid" $?
 done
+echo "vm-check: every lane ended after $SECONDS s"
 exit "$failed"

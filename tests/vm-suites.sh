@@ -30,7 +30,7 @@ fi
 failed=0
 # suite NAME VM-RUN-ARGS... -- CMD...: one VM; its output, its time.
 suite() {
-	local name=$1 out rc
+	local name=$1 out rc start=$SECONDS
 	shift
 	out=$(mktemp)
 	scripts/vm-run --kernel "$series" "$@" 2>&1 | tee "$out"
@@ -41,6 +41,7 @@ suite() {
 			echo "$name: 0 passed, 1 failed"
 	fi
 	rm -f "$out"
+	echo "== $name: $((SECONDS - start)) s"
 }
 
 echo "==== in-VM suites on Debian $series ($(scripts/kernel-version "$series"))"
