@@ -111,15 +111,17 @@ static int stats_fd = STDERR_FILENO;
 __attribute__((constructor)) static void preload_init(void)
 {
 	const char *pid = getenv("TAMALLOC_RUN_STATS");
-	const char *saved, *fd;
+	const char *saved;
 
 	if (pid)
 		stats_pid = (pid_t)atoi(pid);
 	if (stats_pid == getpid()) {
-		fd = getenv("TAMALLOC_RUN_STATS_FD");
+		const char *fd_name = getenv("TAMALLOC_RUN_STATS_FD");
+		int fd = fd_name ? atoi(fd_name) : -1;
+
 		/* Ours till exit; what this process runs need not inherit it. */
-		if (fd && fcntl(atoi(fd), F_SETFD, FD_CLOEXEC) == 0)
-			stats_fd = atoi(fd);
+		if (fd >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
+			stats_fd = fd;
 		/*
 		 * The device, opened before main(): a program that sandboxes
 		 * itself (xz's Landlock rules deny ioctl() on devices it opens
