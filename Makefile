@@ -12,6 +12,7 @@
 #   make system-check  the packages installed on whole Debian systems
 #   make bench     first-touch benchmark on every series (ratios, not a test)
 #   make bench-alloc  the allocator against glibc malloc (ratios, not a test)
+#   make bench-parallel  calls made by every CPU at once (ratios, not a test)
 #   make module SERIES=...  build tamalloc.ko for one kernel series
 #   make guest     the static binaries that run inside the VM
 #   make host-check        host-side unit tests only
@@ -50,6 +51,7 @@ CLI_SRC		:= cli/main.c $(CLI_LIB_SRC)
 GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-seed \
 		   $(BUILD)/guest/bin/tamalloc-bench-touch \
+		   $(BUILD)/guest/bin/tamalloc-bench-parallel \
 		   $(BUILD)/guest/bin/tamalloc-stat \
 		   $(BUILD)/guest/bin/tamalloc-lib-tests \
 		   $(BUILD)/guest/bin/tamalloc-alloc-tests \
@@ -61,7 +63,7 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-doctor
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
-	debug-check dkms-check check bench bench-alloc install install-dkms \
+	debug-check dkms-check check bench bench-alloc bench-parallel install install-dkms \
 	uninstall deb print-version system-check clean
 
 all: lib cli guest
@@ -153,9 +155,13 @@ $(BUILD)/guest/bin/tamalloc-discard: examples/discard.c lib/tamalloc.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
 
-$(BUILD)/guest/bin/tamalloc-bench-touch: bench/first_touch.c include/linux/tamalloc.h
+$(BUILD)/guest/bin/tamalloc-bench-touch: bench/first_touch.c bench/bench.h include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $<
+
+$(BUILD)/guest/bin/tamalloc-bench-parallel: bench/parallel.c bench/bench.h include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -o $@ $<
 
 $(BUILD)/guest/bin/tamalloc-stress: tests/stress/stress.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
@@ -276,6 +282,11 @@ bench: guest
 				-- tamalloc-bench-touch || exit 1 ;; \
 		esac; \
 	done
+
+# Every CPU making the same calls at once, on BENCH_SERIES, each vCPU on a
+# host thread of its own (so nothing else should run beside it).
+bench-parallel: guest
+	scripts/vm-run --kernel $(BENCH_SERIES) --parallel -- tamalloc-bench-parallel
 
 MANPAGES	:= $(wildcard man/*.[134])
 

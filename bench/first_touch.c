@@ -48,10 +48,11 @@
 
 #include <linux/tamalloc.h>
 
+#include "bench.h"
+
 #define PAGE		4096UL
 #define TMPFS_DIR	"/tmp/tamalloc-bench-huge"
 #define TMPFS_FILE	TMPFS_DIR "/object"
-#define MAX_ROUNDS	64
 
 struct uffd_ctx {
 	int uffd;
@@ -91,20 +92,6 @@ static int tmpfs_ok;
 static int usable(const struct method *m)
 {
 	return m->kind != TMPFS || tmpfs_ok;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "tamalloc-bench-touch: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static void *uffd_handler(void *arg)
@@ -200,22 +187,6 @@ static double run_once(struct method *m, size_t pages)
 	if (fd >= 0)
 		close(fd);
 	return ns / pages;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-	double sorted[MAX_ROUNDS];
-
-	memcpy(sorted, v, n * sizeof(*v));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 static void cpu_model(char *buf, size_t len)
