@@ -18,6 +18,10 @@
 #   make host-check        host-side unit tests only
 
 BUILD		?= build
+# For recipes whose scripts run make themselves: under `make -j` (as check
+# runs what comes before the VM lanes) they would inherit a jobserver they
+# cannot reach, and warn; they start afresh instead.
+NO_JOBSERVER	:= MAKEFLAGS=
 KSERIES		?= $(shell scripts/kernel-version --list)
 CC		?= gcc
 CFLAGS		?= -O2 -g
@@ -129,7 +133,9 @@ KBUILD_DIR	= $(abspath $(BUILD)/kmod/$(KNAME))
 module:
 	@test -n "$(KNAME)" || { echo "make module: set SERIES (see scripts/kernel-version --list), or KDIR and KNAME" >&2; exit 2; }
 	@mkdir -p $(KBUILD_DIR)
-	@cp -r --parents $(KSRC) $(KBUILD_DIR)/
+	@# -u: what has not changed keeps its time, so kbuild rebuilds nothing and
+	@# the .ko that another VM may be reading stays as it is.
+	@cp -ru --parents $(KSRC) $(KBUILD_DIR)/
 ifneq ($(KCHROOT),)
 	scripts/release-chroot --run $(SERIES) --bind $(KBUILD_DIR):/tmp/tamalloc-build -- \
 		make -C /usr/src/linux-headers-$(KVER) M=/tmp/tamalloc-build W=1 \
@@ -220,7 +226,7 @@ $(BUILD)/host/stat-tests: tests/host/stat_test.c $(CLI_LIB_SRC) cli/stat.h
 host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
 	$(BUILD)/host/abi-tests
 	$(BUILD)/host/stat-tests
-	scripts/install-check
+	$(NO_JOBSERVER) scripts/install-check
 
 # Every VM lane, two at a time (tests/vm-check.sh): the debug-kernel lane,
 # the whole-system test on each of SYSTEM_RELEASES (scripts/system-check,
@@ -244,19 +250,27 @@ debug-check: $(VM_NEEDS)
 	STRESS_SEED=$(STRESS_SEED) FUZZ_SEED=$(FUZZ_SEED) tests/debug-check.sh
 
 dkms-check: guest
-	scripts/dkms-check $(KSERIES)
+	$(NO_JOBSERVER) scripts/dkms-check $(KSERIES)
 
 lint:
-	scripts/lint $(KSERIES)
+	$(NO_JOBSERVER) scripts/lint $(KSERIES)
 
 harness-check: guest
-	tests/harness.sh
+	$(NO_JOBSERVER) tests/harness.sh
 
 # Seeds for the stress and the fuzzer: fixed, so a CI failure reproduces.
 STRESS_SEED	?= 1
 FUZZ_SEED	?= 1
 
-check: host-check lint deb dkms-check harness-check vm-check
+# What runs before the VM lanes, two at a time (two cores; dkms-check and
+# harness-check boot one VM each); with -k the lanes run even when one of
+# these failed, and check still fails.
+PRE_VM_CHECKS	:= host-check lint deb dkms-check harness-check
+
+check:
+	@pre=0; $(MAKE) -j2 --output-sync=target $(PRE_VM_CHECKS) || pre=1; \
+	[ $$pre -eq 0 ] || [ -n "$(findstring k,$(firstword -$(MAKEFLAGS)))" ] || exit 1; \
+	$(MAKE) vm-check && [ $$pre -eq 0 ]
 	@echo "make check: every suite passed"
 
 # The allocator against glibc's malloc, same VM run: time and peak RSS ratios.
@@ -350,7 +364,7 @@ DEB_TREE	:= $(BUILD)/deb/tamalloc-$(VERSION)
 deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
 	tar -c --exclude=./$(BUILD) --exclude=./.git --exclude=./.ci . | tar -x -C $(DEB_TREE)
-	cd $(DEB_TREE) && dpkg-buildpackage --build=full -us -uc
+	cd $(DEB_TREE) && $(NO_JOBSERVER) dpkg-buildpackage --build=full -us -uc
 	lintian --fail-on error --info --display-info $(BUILD)/deb/tamalloc_$(VERSION)_*.changes
 	cp $(BUILD)/deb/tamalloc-dkms_$(VERSION)_all.deb \
 	   $(BUILD)/deb/libtamalloc0_$(VERSION)_*.deb \
