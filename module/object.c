@@ -74,7 +74,10 @@ static const char * const tam_huge_names[TAM_HUGE_NR] = {
  */
 static enum tam_huge tam_huge = TAM_HUGE_ADVISE;
 
-/* A mount per policy, made when an object first needs it; under the mutex. */
+/*
+ * A mount per policy, made under the mutex when an object first needs it and
+ * read without it from then on (every shared mmap() needs one).
+ */
 static struct vfsmount *tam_mnts[TAM_HUGE_NR];
 static DEFINE_MUTEX(tam_mnts_mutex);
 
@@ -142,6 +145,10 @@ static struct vfsmount *tam_mount(enum tam_huge huge)
 	struct vfsmount *mnt;
 	char options[32];
 
+	/* Pairs with the release below: a mount seen is a mount made. */
+	mnt = smp_load_acquire(&tam_mnts[huge]);
+	if (mnt)
+		return mnt;
 	mutex_lock(&tam_mnts_mutex);
 	mnt = tam_mnts[huge];
 	if (mnt)
@@ -156,8 +163,8 @@ static struct vfsmount *tam_mount(enum tam_huge huge)
 	mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, options);
 	if (IS_ERR(mnt) && huge != TAM_HUGE_NEVER)
 		mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, NULL);
-	if (!IS_ERR(mnt))
-		tam_mnts[huge] = mnt;
+	if (!IS_ERR(mnt))	/* made whole before anyone reads it unlocked */
+		smp_store_release(&tam_mnts[huge], mnt);
 out:
 	mutex_unlock(&tam_mnts_mutex);
 	return mnt;
