@@ -224,7 +224,9 @@ $(BUILD)/host/stat-tests: tests/host/stat_test.c $(CLI_LIB_SRC) cli/stat.h
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ilib -Icli -Itests $(CHECK_CFLAGS) -o $@ \
 		tests/host/stat_test.c $(CLI_LIB_SRC) $(CHECK_LIBS)
 
-host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests
+# lib and cli: install-check's own make finds them made (beside guest,
+# under check's -j2, it would build the same files at the same time).
+host-check: $(BUILD)/host/abi-tests $(BUILD)/host/stat-tests lib cli
 	$(BUILD)/host/abi-tests
 	$(BUILD)/host/stat-tests
 	$(NO_JOBSERVER) scripts/install-check
@@ -272,9 +274,9 @@ FUZZ_SEED	?= 1
 PRE_VM_CHECKS	:= host-check lint deb dkms-check harness-check
 
 check:
-	@pre=0; $(MAKE) -j2 --output-sync=target $(PRE_VM_CHECKS) || pre=1; \
+	@pre=0; $(MAKE) --no-print-directory -j2 --output-sync=target $(PRE_VM_CHECKS) || pre=1; \
 	[ $$pre -eq 0 ] || [ -n "$(findstring k,$(firstword -$(MAKEFLAGS)))" ] || exit 1; \
-	$(MAKE) vm-check VM_CHECK_DEB= && [ $$pre -eq 0 ]
+	$(MAKE) --no-print-directory vm-check VM_CHECK_DEB= && [ $$pre -eq 0 ]
 	@echo "make check: every suite passed"
 
 # The allocator against glibc's malloc, same VM run: time and peak RSS ratios.
@@ -366,7 +368,8 @@ print-version:
 DEB_TREE	:= $(BUILD)/deb/tamalloc-$(VERSION)
 
 deb:
-	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
+	@# The last run's packages go first: a failed build leaves none to test.
+	rm -rf $(BUILD)/deb $(BUILD)/*_$(VERSION)_*.deb && mkdir -p $(DEB_TREE)
 	tar -c --exclude=./$(BUILD) --exclude=./.git --exclude=./.ci . | tar -x -C $(DEB_TREE)
 	cd $(DEB_TREE) && $(NO_JOBSERVER) dpkg-buildpackage --build=full -us -uc
 	lintian --fail-on error --info --display-info $(BUILD)/deb/tamalloc_$(VERSION)_*.changes

@@ -95,12 +95,25 @@ static void one_op(const struct workload *w, int fd, int flags)
 		die("munmap");
 }
 
+/* The CPUs this process may run on; worker i is pinned to the i-th of them. */
+static cpu_set_t allowed;
+
+static int nth_allowed_cpu(int n)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &allowed) && n-- == 0)
+			return cpu;
+	return -1;
+}
+
 /*
- * A worker: pinned to its CPU, its own open of the device, one operation to
+ * A worker: pinned to the nth CPU it may use, its own open of the device, one operation to
  * warm up, then it says it is ready and waits for the start (the parent
  * closing the pipe's write end).
  */
-static void worker(const struct workload *w, const struct method *m, int cpu,
+static void worker(const struct workload *w, const struct method *m, int nth,
 		   int ready, int go)
 {
 	cpu_set_t set;
@@ -109,7 +122,7 @@ static void worker(const struct workload *w, const struct method *m, int cpu,
 	char c;
 
 	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	CPU_SET(nth_allowed_cpu(nth), &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		die("sched_setaffinity");
 	if (m->path) {
@@ -120,6 +133,7 @@ static void worker(const struct workload *w, const struct method *m, int cpu,
 	one_op(w, fd, m->flags);
 	if (write(ready, "r", 1) != 1)
 		die("write");
+	close(ready);	/* so that a worker that dies is an end of file */
 	if (read(go, &c, 1) != 0)
 		die("read");
 	for (i = 0; i < w->ops; i++)
@@ -150,8 +164,11 @@ static double run(const struct workload *w, const struct method *m, int n)
 	close(ready[1]);
 	close(go[0]);
 	for (i = 0; i < n; i++)
-		if (read(ready[0], &c, 1) != 1)
-			die("a worker failed to start");
+		if (read(ready[0], &c, 1) != 1) {
+			fprintf(stderr, "tamalloc-bench-parallel: a %s %s worker failed to start\n",
+				w->name, m->name);
+			exit(1);
+		}
 	t0 = now_ns();
 	close(go[1]);
 	for (i = 0; i < n; i++) {
@@ -170,11 +187,14 @@ static double run(const struct workload *w, const struct method *m, int n)
 
 int main(int argc, char **argv)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int rounds = 5, workers = cpus, r, opt;
+	int rounds = 5, workers, cpus, r, opt;
 	unsigned int wl, i;
 	struct utsname u;
 
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		die("sched_getaffinity");
+	cpus = CPU_COUNT(&allowed);
+	workers = cpus;
 	while ((opt = getopt(argc, argv, "r:w:")) != -1) {
 		switch (opt) {
 		case 'r':
@@ -190,7 +210,7 @@ int main(int argc, char **argv)
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS || workers < 2 || workers > cpus) {
 		fprintf(stderr,
-			"tamalloc-bench-parallel: need 1 <= ROUNDS <= %d and 2 <= WORKERS <= %ld (the online CPUs)\n",
+			"tamalloc-bench-parallel: need 1 <= ROUNDS <= %d and 2 <= WORKERS <= %d (the CPUs it may use)\n",
 			MAX_ROUNDS, cpus);
 		return 2;
 	}
