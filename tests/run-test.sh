@@ -54,16 +54,16 @@ same "python3" python3 /root/workload.py
 same "sqlite3" sh -c 'rm -f /tmp/test.db && sqlite3 /tmp/test.db ".read /tmp/db.sql" &&
 	sqlite3 /tmp/test.db "SELECT count(*), sum(k) FROM t"'
 same "sqlite3 in memory" sqlite3 :memory: '.read /tmp/db.sql'
-same "xz compress" /usr/bin/xz -9 -T1 -c /tmp/big.txt
-tamalloc-run /usr/bin/xz -9 -T1 -c /tmp/big.txt >/tmp/big.xz
-check "xz: decompressed under tamalloc-run, checksum equal" \
-	[ "$(tamalloc-run /usr/bin/xz -d -c /tmp/big.xz | sha256sum)" = "$(sha256sum </tmp/big.txt)" ]
+# xz -9 reserves its 674 MiB dictionary whatever the input's size.
+same "xz compress" /usr/bin/xz -9 -T1 -c /tmp/xz.txt
+check "xz: what it compressed decompresses under tamalloc-run, checksum equal" \
+	[ "$(tamalloc-run /usr/bin/xz -d -c </tmp/tam.out | sha256sum)" = "$(sha256sum </tmp/xz.txt)" ]
 same "gawk" gawk "$wordcount" /tmp/big.txt
 same "sort" /usr/bin/sort -k2,2 -k1,1n /tmp/big.txt
 
 listed "python3" python3 /root/workload.py
 listed "sqlite3" sqlite3 :memory: '.read /tmp/db.sql'
-listed "xz" /usr/bin/xz -9 -T1 -c /tmp/big.txt
+listed "xz" /usr/bin/xz -9 -T1 -c /tmp/xz.txt
 listed "gawk" gawk "$wordcount" /tmp/big.txt
 listed "sort" /usr/bin/sort -k2,2 -k1,1n /tmp/big.txt
 
