@@ -3,24 +3,28 @@
  * The caps on tamalloc memory: system-wide (module parameters) and per
  * process (TAM_IOC_SET_LIMITS), on reserved bytes and on touched pages.
  *
- * Reserved bytes are charged exactly: each private VMA records in
- * vm_private_data the bytes it has charged, so ->close gives back just that
- * (a shared one cannot grow, so its charge is its size).  A split calls
- * ->open on the new piece and shrinks the old one without a callback; the
- * old one is recognisable then, since it still spans the new piece, and hands
- * the new piece its part of the charge.  mremap() growth in place has no
- * callback at all, so private VMAs get VM_DONTEXPAND while a reserved cap
- * applies to them (mremap answers EFAULT; moving still works), and setting a cap first
- * brings the charges of existing VMAs up to date.  Over a reserved cap, mmap()
- * fails with ENOMEM; a fork or mremap() move, which cannot fail in ->open, is
- * charged even past it.
+ * Reserved bytes are charged by the VMAs that cannot grow in place
+ * (VM_DONTEXPAND), each for its size: every shared VMA, and every private
+ * one while a reserved cap applies to it.  A charge that is a VMA's size
+ * stays exact through whatever the kernel does without telling the driver:
+ * a split shrinks one VMA by what ->open gives the new one, an expand-only
+ * merge (6.12 on) grows one VMA by what its neighbour loses, and a split
+ * that fails after ->open (6.1) closes the new VMA with size 0.  mremap()
+ * growth in place, which has no callback at all, is refused for them (EFAULT;
+ * moving works).  Private VMAs made without a cap may grow, and are charged
+ * nothing until a cap comes: setting one charges them and stops their growth.
+ * Over a reserved cap, mmap() fails with ENOMEM; a fork or mremap() move,
+ * which cannot fail in ->open, is charged even past it.
  *
  * Touched pages are charged as struct tam_proc says: private pages by the
  * fault handler, as an estimate that is never below the truth, and the pages
- * of shared objects exactly (object.c).  A fault that would pass a cap
- * measures the faulting process first and gets SIGBUS only if the cap is
- * still in the way.  No fault measures another process: what other processes
- * have unmapped since their last measurement stays charged to them.
+ * of shared objects from shmem's own count (object.c).  A fault that would
+ * pass a cap first brings every figure the refusal rests on up to date: it
+ * measures the faulting process, whoever the memory is charged to, and
+ * re-reads the pages of its objects and, under the system's cap, of every
+ * object.  It gets SIGBUS only if the cap is still in the way.  No fault
+ * measures another process: what other processes have unmapped since their
+ * last measurement stays charged to them.
  */
 
 #include <linux/mm.h>
@@ -59,21 +63,12 @@ static bool tam_over(u64 used, u64 limit)
 	return limit && used > limit;
 }
 
-/*
- * The bytes @vma has charged.  A shared VMA cannot grow (object.c), so its
- * charge is its size; a private one records it in vm_private_data.
- */
+/* The bytes @vma is charged for: its size if it cannot grow in place. */
 static long tam_vma_charge(const struct vm_area_struct *vma)
 {
-	if (tam_vma_is_object(vma))
-		return vma->vm_end - vma->vm_start;
-	return (long)vma->vm_private_data;
-}
-
-static void tam_vma_set_charge(struct vm_area_struct *vma, long bytes)
-{
-	if (!tam_vma_is_object(vma))
-		vma->vm_private_data = (void *)bytes;
+	if (!(vma->vm_flags & VM_DONTEXPAND))
+		return 0;
+	return vma->vm_end - vma->vm_start;
 }
 
 static void tam_charge_reserved(struct tam_proc *proc, long bytes)
@@ -83,27 +78,24 @@ static void tam_charge_reserved(struct tam_proc *proc, long bytes)
 }
 
 /*
- * Bring the charges of @mm's VMAs up to date and keep them from growing in
- * place: a reserved cap is about to apply.  Under mmap_write_lock.
+ * Charge @mm's VMAs that are not yet, and keep them from growing in place: a
+ * reserved cap is about to apply.  Under mmap_write_lock.
  */
 static void tam_reserve_fix(struct mm_struct *mm)
 {
 	struct tam_proc *proc = tam_procs_find(mm);
 	struct vm_area_struct *vma;
 	struct tam_vma_iter it;
-	long size;
 
 	/* mmap_assert_write_locked() needs dump_mm(), not exported in 6.1. */
 	lockdep_assert_held_write(&mm->mmap_lock);
 	if (!proc)
 		return;		/* no tamalloc VMA */
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
-		if (!tam_vma_is_ours(vma))
+		if (!tam_vma_is_ours(vma) || tam_vma_charge(vma))
 			continue;
-		size = vma->vm_end - vma->vm_start;
-		tam_charge_reserved(proc, size - tam_vma_charge(vma));
-		tam_vma_set_charge(vma, size);
 		tam_vm_flags_set(vma, VM_DONTEXPAND);
+		tam_charge_reserved(proc, tam_vma_charge(vma));
 	}
 }
 
@@ -137,7 +129,13 @@ module_param_cb(max_reserved_bytes, &tam_max_reserved_ops,
 MODULE_PARM_DESC(max_reserved_bytes,
 		 "Cap on the size of all tamalloc mappings together, in bytes (0: none)");
 
-/* mmap(): charge the new VMA, or fail with ENOMEM over a cap. */
+/*
+ * mmap(): charge the new VMA, or fail with ENOMEM over a cap.  A shared one
+ * comes with VM_DONTEXPAND; a private one gets it if a cap applies.  The
+ * caps are read after the mm's entry was made (under tam_procs_lock): a
+ * system cap set meanwhile either sees the entry, and charges the VMA when
+ * this mmap() is done, or is seen here.
+ */
 int tam_reserve_mmap(struct vm_area_struct *vma)
 {
 	struct tam_proc *proc = tam_procs_find(vma->vm_mm);
@@ -148,6 +146,10 @@ int tam_reserve_mmap(struct vm_area_struct *vma)
 	if (WARN_ON_ONCE(!proc))
 		return -ENOMEM;
 	limit = READ_ONCE(proc->reserved_limit);
+	if (limit || sys_limit)
+		tam_vm_flags_set(vma, VM_DONTEXPAND);
+	if (!tam_vma_charge(vma))
+		return 0;
 	if (tam_over(atomic64_read(&proc->reserved) + size, limit))
 		return -ENOMEM;
 	if (tam_over(atomic64_add_return(size, &tam_counters.reserved), sys_limit)) {
@@ -155,29 +157,22 @@ int tam_reserve_mmap(struct vm_area_struct *vma)
 		return -ENOMEM;
 	}
 	atomic64_add(size, &proc->reserved);
-	tam_vma_set_charge(vma, size);
-	if (limit || sys_limit)
-		tam_vm_flags_set(vma, VM_DONTEXPAND);
 	return 0;
 }
 
 /*
  * ->open: a split, a fork or an mremap() move.  After tam_procs_add_vma(),
- * so the entry exists.
+ * so the entry exists.  A split moves part of a VMA's size, and so of its
+ * charge, to the new VMA; the others add a VMA.
  */
 void tam_reserve_open(struct vm_area_struct *vma)
 {
 	struct vm_area_struct *old = find_vma(vma->vm_mm, vma->vm_start);
-	long size = vma->vm_end - vma->vm_start;
 
-	tam_vma_set_charge(vma, size);
 	if (old && old != vma && tam_vma_is_ours(old) &&
-	    old->vm_start <= vma->vm_start && old->vm_end >= vma->vm_end) {
-		/* A split: @old still spans both pieces. */
-		tam_vma_set_charge(old, tam_vma_charge(old) - size);
-		return;
-	}
-	tam_charge_reserved(tam_procs_find(vma->vm_mm), size);
+	    old->vm_start <= vma->vm_start && old->vm_end >= vma->vm_end)
+		return;		/* a split: @old still spans both pieces */
+	tam_charge_reserved(tam_procs_find(vma->vm_mm), tam_vma_charge(vma));
 }
 
 /* ->close: before tam_procs_remove_vma(). */
@@ -217,78 +212,60 @@ bool tam_resident_over(struct tam_proc *proc, u64 pages)
 }
 
 /*
- * @proc, the faulting process, would pass a resident cap with @pages more.
- * Its private estimate may be stale (struct tam_proc): measure its own
- * mappings, never another process's, and refuse with SIGBUS if the cap is
- * still in the way.  Like hugetlbfs with an empty pool, the faulting process
- * alone pays, never an OOM kill of someone else.
+ * A fault of @proc's would pass a resident cap.  Before it is refused, bring
+ * every figure the refusal rests on up to date: measure the faulting
+ * process's page tables (its private estimate may be stale, whoever the
+ * memory is charged to) and re-read the pages of its objects and, under the
+ * system's cap, of every object (MADV_REMOVE gives pages back without
+ * telling us).  Returns 0, or VM_FAULT_RETRY to be retried under mmap_lock,
+ * which the measurement needs.
  */
-vm_fault_t tam_charge_slow(struct vm_fault *vmf, struct tam_proc *proc,
-			   unsigned long pages)
+vm_fault_t tam_charges_refresh(struct vm_fault *vmf, struct tam_proc *proc)
 {
 	struct tam_measure m = {};
 
 	if (!tam_fault_holds_mmap_lock(vmf))
 		return tam_fault_retry_under_mmap_lock(vmf);
 	tam_measure_mm(vmf->vma->vm_mm, &m, TAM_LOCKED);
-	if (!tam_resident_over(proc, pages))
-		return 0;
+	tam_objects_sync(proc);
+	if (READ_ONCE(tam_max_resident_bytes))
+		tam_objects_sync(NULL);
+	return 0;
+}
+
+/*
+ * A resident cap is still in the way after tam_charges_refresh().  Like
+ * hugetlbfs with an empty pool, the faulting process alone pays, never an
+ * OOM kill of someone else.
+ */
+vm_fault_t tam_cap_refused(void)
+{
 	pr_info_ratelimited("%s[%d]: tamalloc resident cap reached, SIGBUS\n",
 			    current->comm, task_pid_nr(current));
 	return VM_FAULT_SIGBUS;
 }
 
-/* The faulting VMA keeps its mm's entry alive: no lock needed. */
-static struct tam_proc *tam_fault_proc(struct vm_fault *vmf)
-{
-	struct tam_proc *proc;
-
-	rcu_read_lock();
-	proc = tam_procs_find(vmf->vma->vm_mm);
-	rcu_read_unlock();
-	return proc;
-}
-
-static void tam_charge_private(struct tam_proc *proc, long pages)
+static void tam_charge_private_pages(struct tam_proc *proc, long pages)
 {
 	atomic64_add(pages, &proc->faults);
 	atomic64_add(pages, &proc->private_faults);
 	percpu_counter_add(&tam_counters.private_pages, pages);
+	percpu_counter_add(&tam_counters.faults, pages);
 }
 
 /*
- * A private fault is about to map a page: count it and charge the page, or
- * refuse with SIGBUS over a resident cap.  Returns 0 to go on.  The page is
- * charged before the caps are read, so that concurrent faults see it.
+ * A private fault is about to map a page: count it and charge the page, and
+ * return true, or leave nothing charged and return false if that would pass
+ * a resident cap.  The page is charged before the caps are read, so that
+ * concurrent faults see it.
  */
-vm_fault_t tam_charge_private_fault(struct vm_fault *vmf)
+bool tam_charge_private(struct tam_proc *proc)
 {
-	struct tam_proc *proc = tam_fault_proc(vmf);
-	vm_fault_t ret;
-
-	if (WARN_ON_ONCE(!proc))
-		return VM_FAULT_SIGBUS;
-	tam_charge_private(proc, 1);
+	tam_charge_private_pages(proc, 1);
 	if (likely(!tam_resident_over(proc, 0)))
-		return 0;
-
-	tam_charge_private(proc, -1);
-	ret = tam_charge_slow(vmf, proc, 1);
-	if (!ret)
-		tam_charge_private(proc, 1);
-	return ret;
-}
-
-/* The fault tam_charge_private_fault() let through mapped nothing after all. */
-void tam_uncharge_private_fault(struct mm_struct *mm)
-{
-	struct tam_proc *proc;
-
-	rcu_read_lock();
-	proc = tam_procs_find(mm);
-	if (proc)
-		tam_charge_private(proc, -1);
-	rcu_read_unlock();
+		return true;
+	tam_charge_private_pages(proc, -1);
+	return false;
 }
 
 /* TAM_IOC_SET_LIMITS, once permissions are checked. */

@@ -21,16 +21,21 @@
  * Pages of an object stay in it until they are given back (TAM_IOC_DISCARD,
  * MADV_REMOVE) or the last mapping of it goes, as for /dev/zero: unmapping a
  * part of a mapping does not free that part.  Shared VMAs cannot grow
- * (VM_DONTEXPAND: mremap() answers EFAULT, where /dev/zero's would map past
- * the object's end), so a VMA's reserved charge is its size.  VM_DONTEXPAND
+ * (VM_DONTEXPAND, set by region.c: mremap() answers EFAULT, where
+ * /dev/zero's would map past the object's end).  VM_DONTEXPAND
  * makes the VMA one mlock() and khugepaged skip (from 6.1): shmem memory
  * is swappable, and the pages khugepaged would add would come without a fault.
  *
  * Each object's pages are charged, for the resident caps, to one process: the
  * one that created it or, once that one no longer maps it, the next to fault
- * on it.  The charge is the object's own count of its pages (in memory and
- * swapped out), read again on each fault: O(1), and exact however many
- * processes map the object and whatever they unmap or MADV_DONTNEED.
+ * on it.  Who maps an object is known exactly: each process's VMAs of it
+ * share one struct tam_object_map (their vm_private_data), which goes with
+ * the last of them.  The charge is the object's own count of its pages (in
+ * memory and swapped out), shmem's: exact however many processes map the
+ * object and whatever they unmap or MADV_DONTNEED.  It is read again on each
+ * capped fault and discard, and for every object a refusal depends on
+ * before a fault is refused (tam_objects_sync()), since MADV_REMOVE gives
+ * pages back without telling us.
  */
 
 #include <linux/fs.h>
@@ -90,17 +95,31 @@ const struct vm_operations_struct *tam_shmem_vm_ops;
 static const struct vm_operations_struct tam_object_vm_ops;
 
 struct tam_object {
-	struct inode *inode;		/* the shmem file's; lives while we do */
+	struct file *file;		/* the shmem file, held while we live */
+	struct inode *inode;		/* its inode */
 	struct file *device;		/* the /dev/tamalloc file it was made from */
 	enum tam_huge huge;		/* the policy of its mount */
 	refcount_t refs;		/* the VMAs that map it, and calls in flight */
-	spinlock_t lock;		/* charged, reserved; owner's changes */
+	spinlock_t lock;		/* charged, reserved, maps; owner's changes */
+	struct list_head maps;		/* struct tam_object_map, one per process */
+	struct tam_object_map *owner_map; /* the owner's, under lock */
 	struct tam_proc __rcu *owner;	/* charged with its pages, or NULL */
 	struct list_head owner_node;	/* on owner->objects */
 	long charged;			/* pages charged: held + reserved */
 	long reserved;			/* pages faults in flight may add */
 	struct list_head node;		/* on tam_objects, RCU */
 	struct rcu_head rcu;
+};
+
+/*
+ * The VMAs of one process that map one object: the vm_private_data of each.
+ * Its process's registry entry lives at least as long (it counts the VMAs).
+ */
+struct tam_object_map {
+	struct tam_object *obj;
+	struct tam_proc *proc;
+	unsigned long vmas;		/* under obj->lock */
+	struct list_head node;		/* on obj->maps, under obj->lock */
 };
 
 /*
@@ -175,9 +194,14 @@ bool tam_vma_is_object(const struct vm_area_struct *vma)
 	return vma->vm_ops == &tam_object_vm_ops;
 }
 
-static struct tam_object *tam_vma_object(const struct vm_area_struct *vma)
+static struct tam_object_map *tam_vma_map(const struct vm_area_struct *vma)
 {
 	return vma->vm_private_data;
+}
+
+static struct tam_object *tam_vma_object(const struct vm_area_struct *vma)
+{
+	return tam_vma_map(vma)->obj;
 }
 
 /* The pages the object holds, in memory and swapped out. */
@@ -234,13 +258,17 @@ static void tam_object_reserve(struct tam_object *obj, long pages)
 /*
  * Owners change under the owner's objects_lock, then the object's lock;
  * faults read the owner under RCU (entries are freed after a grace period).
+ * @map is the new owner's map of @obj.
  */
-static void tam_object_adopt(struct tam_object *obj, struct tam_proc *proc)
+static void tam_object_adopt(struct tam_object *obj, struct tam_object_map *map)
 {
+	struct tam_proc *proc = map->proc;
+
 	spin_lock(&proc->objects_lock);
 	spin_lock(&obj->lock);
 	if (!rcu_access_pointer(obj->owner)) {
 		rcu_assign_pointer(obj->owner, proc);
+		obj->owner_map = map;
 		list_add(&obj->owner_node, &proc->objects);
 		atomic64_add(obj->charged, &proc->object_pages);
 	}
@@ -248,45 +276,89 @@ static void tam_object_adopt(struct tam_object *obj, struct tam_proc *proc)
 	spin_unlock(&proc->objects_lock);
 }
 
-/* Under @owner's objects_lock. */
+/* Under @owner's objects_lock and the object's lock. */
 static void tam_object_disown_locked(struct tam_object *obj,
 				     struct tam_proc *owner)
 {
-	spin_lock(&obj->lock);
 	atomic64_sub(obj->charged, &owner->object_pages);
 	list_del_init(&obj->owner_node);
+	obj->owner_map = NULL;
 	RCU_INIT_POINTER(obj->owner, NULL);
-	spin_unlock(&obj->lock);
 }
 
 /*
- * @proc no longer maps tamalloc memory: its objects are charged to the next
- * process to fault on them.  Nothing makes it an owner again until it maps
- * again, since only a process with a mapping faults.
+ * @proc's entry is going: no object should be charged to it any more (each
+ * was disowned with its map), but none may be left pointing at it either.
  */
 void tam_objects_disown(struct tam_proc *proc)
 {
 	struct tam_object *obj, *tmp;
 
 	spin_lock(&proc->objects_lock);
-	list_for_each_entry_safe(obj, tmp, &proc->objects, owner_node)
+	list_for_each_entry_safe(obj, tmp, &proc->objects, owner_node) {
+		spin_lock(&obj->lock);
 		tam_object_disown_locked(obj, proc);
+		spin_unlock(&obj->lock);
+	}
 	spin_unlock(&proc->objects_lock);
 }
 
-/* Take @obj from its owner, whichever process that is by now. */
-static void tam_object_disown(struct tam_object *obj)
+/*
+ * @proc's map of @obj, with one VMA more, made if it has none.  Under the
+ * mmap_lock of @proc's mm, held for writing: only that mm's VMAs come and go
+ * in its map, and nobody else adds one for it.
+ */
+static struct tam_object_map *tam_object_map_get(struct tam_object *obj,
+						 struct tam_proc *proc,
+						 gfp_t gfp)
 {
-	struct tam_proc *owner;
+	struct tam_object_map *map;
 
-	rcu_read_lock();
-	while ((owner = rcu_dereference(obj->owner))) {
-		spin_lock(&owner->objects_lock);
-		if (rcu_access_pointer(obj->owner) == owner)
-			tam_object_disown_locked(obj, owner);
-		spin_unlock(&owner->objects_lock);
+	spin_lock(&obj->lock);
+	list_for_each_entry(map, &obj->maps, node) {
+		if (map->proc == proc) {
+			map->vmas++;
+			spin_unlock(&obj->lock);
+			return map;
+		}
 	}
-	rcu_read_unlock();
+	spin_unlock(&obj->lock);
+
+	map = kmalloc(sizeof(*map), gfp);
+	if (!map)
+		return NULL;
+	map->obj = obj;
+	map->proc = proc;
+	map->vmas = 1;
+	spin_lock(&obj->lock);
+	list_add(&map->node, &obj->maps);
+	spin_unlock(&obj->lock);
+	return map;
+}
+
+/*
+ * One VMA of @map is gone.  With its last, the process no longer maps the
+ * object: if it was charged with it, the next process to fault on the
+ * object is.
+ */
+static void tam_object_map_put(struct tam_object_map *map)
+{
+	struct tam_object *obj = map->obj;
+	struct tam_proc *proc = map->proc;
+	bool gone;
+
+	spin_lock(&proc->objects_lock);
+	spin_lock(&obj->lock);
+	gone = !--map->vmas;
+	if (gone) {
+		list_del(&map->node);
+		if (obj->owner_map == map)
+			tam_object_disown_locked(obj, proc);
+	}
+	spin_unlock(&obj->lock);
+	spin_unlock(&proc->objects_lock);
+	if (gone)
+		kfree(map);
 }
 
 static void tam_object_add_pages(const struct tam_object *obj, u64 *in_memory,
@@ -370,12 +442,11 @@ static bool tam_object_has_page(struct vm_fault *vmf)
 
 /*
  * The pages this fault may add are charged already (reserved): do they pass
- * a resident cap of the process charged with the object?  A fault that maps
- * a page the object has adds nothing.  *@own: the faulting process (@proc)
- * is the one charged.
+ * a resident cap of the process charged with the object (@proc, if none is
+ * yet)?  A fault that maps a page the object has adds nothing.
  */
 static bool tam_object_over(struct vm_fault *vmf, struct tam_object *obj,
-			    struct tam_proc *proc, bool *own)
+			    struct tam_proc *proc)
 {
 	struct tam_proc *owner;
 	bool over;
@@ -384,8 +455,29 @@ static bool tam_object_over(struct vm_fault *vmf, struct tam_object *obj,
 	owner = rcu_dereference(obj->owner) ?: proc;
 	over = tam_resident_over(owner, 0);
 	rcu_read_unlock();
-	*own = owner == proc;
 	return over && !tam_object_has_page(vmf);
+}
+
+/*
+ * Before a fault on @obj is refused: the faulting process's figures, and
+ * those of the process charged with the object, brought up to date.
+ */
+static vm_fault_t tam_object_refresh(struct vm_fault *vmf,
+				     struct tam_object *obj,
+				     struct tam_proc *proc)
+{
+	struct tam_proc *owner;
+	vm_fault_t ret;
+
+	ret = tam_charges_refresh(vmf, proc);
+	if (ret)
+		return ret;
+	rcu_read_lock();
+	owner = rcu_dereference(obj->owner);
+	if (owner && owner != proc)
+		tam_objects_sync(owner);
+	rcu_read_unlock();
+	return 0;
 }
 
 static void tam_object_get(struct tam_object *obj)
@@ -396,17 +488,21 @@ static void tam_object_get(struct tam_object *obj)
 /* The last VMA is gone: the kernel releases the file, and its pages, next. */
 static void tam_object_put(struct tam_object *obj)
 {
-	struct file *device;
+	struct file *device, *file;
 
 	if (!refcount_dec_and_test(&obj->refs))
 		return;
+	/* Every map went with its VMAs, and the owner's with it. */
+	WARN_ON_ONCE(!list_empty(&obj->maps) || rcu_access_pointer(obj->owner));
 	spin_lock(&tam_objects_lock);
 	list_del_rcu(&obj->node);
 	spin_unlock(&tam_objects_lock);
-	tam_object_disown(obj);
 	percpu_counter_sub(&tam_counters.object_pages, obj->charged);
+	file = obj->file;
 	device = obj->device;
+	/* Readers under RCU may still look at the inode: shmem frees it after a grace period. */
 	kfree_rcu(obj, rcu);
+	fput(file);
 	/*
 	 * The device file holds the module, whose code the VMAs run: its
 	 * last fput() releases it later, from the kernel's own code.
@@ -448,27 +544,25 @@ void tam_objects_sync(struct tam_proc *proc)
  */
 static vm_fault_t tam_object_fault(struct vm_fault *vmf)
 {
-	struct tam_object *obj = tam_vma_object(vmf->vma);
-	struct mm_struct *mm = vmf->vma->vm_mm;
-	struct tam_proc *proc, *owner;
-	bool capped, own;
+	struct tam_object_map *map = tam_vma_map(vmf->vma);
+	struct tam_object *obj = map->obj;
+	struct tam_proc *proc = map->proc, *owner;
 	long reserved = 0;
 	vm_fault_t ret;
+	bool capped;
 
-	/*
-	 * The faulting VMA keeps its mm's entry alive; the owner, another's
-	 * perhaps, is read under RCU.  Most faults come from the owner.
-	 */
+	/* A hole in a core dump, as for anonymous memory: it reads as zeros. */
+	if (tam_fault_for_core_dump(vmf) && !tam_object_has_page(vmf))
+		return VM_FAULT_SIGBUS;
+
+	/* The owner, another process's entry perhaps, is read under RCU. */
 	rcu_read_lock();
 	owner = rcu_dereference(obj->owner);
-	proc = owner && owner->mm == mm ? owner : tam_procs_find(mm);
 	capped = READ_ONCE(tam_max_resident_bytes) ||
 		 (owner && READ_ONCE(owner->resident_limit));
 	rcu_read_unlock();
-	if (WARN_ON_ONCE(!proc))
-		return VM_FAULT_SIGBUS;
 	if (!owner) {
-		tam_object_adopt(obj, proc);
+		tam_object_adopt(obj, map);
 		capped |= !!READ_ONCE(proc->resident_limit);
 	}
 
@@ -476,25 +570,26 @@ static vm_fault_t tam_object_fault(struct vm_fault *vmf)
 	if (capped) {
 		reserved = tam_object_fault_pages(vmf, obj);
 		tam_object_reserve(obj, reserved);
-		if (tam_object_over(vmf, obj, proc, &own)) {
+		if (tam_object_over(vmf, obj, proc)) {
 			tam_object_reserve(obj, -reserved);
-			/* Only the faulting process's own estimate may be measured. */
-			if (!own)
-				return VM_FAULT_SIGBUS;
-			if (!tam_fault_holds_mmap_lock(vmf))
-				return tam_fault_retry_under_mmap_lock(vmf);
-			ret = tam_charge_slow(vmf, proc, reserved);
+			ret = tam_object_refresh(vmf, obj, proc);
 			if (ret)
 				return ret;
 			tam_object_reserve(obj, reserved);
+			if (tam_object_over(vmf, obj, proc)) {
+				tam_object_reserve(obj, -reserved);
+				return tam_cap_refused();
+			}
 		}
 		tam_object_get(obj);
 	}
 
 	ret = tam_shmem_vm_ops->fault(vmf);
 	/* A fault to be retried is counted when it is. */
-	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY)))
+	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))) {
 		atomic64_inc(&proc->faults);
+		percpu_counter_inc(&tam_counters.faults);
+	}
 	if (reserved) {
 		tam_object_reserve(obj, -reserved);
 		tam_object_put(obj);
@@ -502,16 +597,29 @@ static vm_fault_t tam_object_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * A split or an mremap() move adds a VMA to its process's map of the
+ * object; a fork, one to the child's.  open() cannot fail, hence
+ * __GFP_NOFAIL for a child's map (a few dozen bytes).
+ */
 static void tam_object_open(struct vm_area_struct *vma)
 {
-	refcount_inc(&tam_vma_object(vma)->refs);
+	struct tam_object *obj = tam_vma_object(vma);
+
+	refcount_inc(&obj->refs);
 	tam_vma_open(vma);
+	vma->vm_private_data = tam_object_map_get(obj, tam_procs_of_vma(vma),
+						  GFP_KERNEL_ACCOUNT |
+						  __GFP_NOFAIL);
 }
 
 static void tam_object_close(struct vm_area_struct *vma)
 {
+	struct tam_object *obj = tam_vma_object(vma);
+
+	tam_object_map_put(tam_vma_map(vma));
 	tam_private_close(vma);
-	tam_object_put(tam_vma_object(vma));
+	tam_object_put(obj);
 }
 
 /* Note shmem's operations, or check that @ops are the ones noted. */
@@ -559,11 +667,13 @@ static struct tam_object *tam_object_alloc(struct file *file,
 
 	if (!obj)
 		return NULL;
+	obj->file = file;
 	obj->inode = file_inode(file);
 	obj->device = get_file(device);
 	obj->huge = huge;
 	refcount_set(&obj->refs, 1);
 	spin_lock_init(&obj->lock);
+	INIT_LIST_HEAD(&obj->maps);
 	INIT_LIST_HEAD(&obj->owner_node);
 	spin_lock(&tam_objects_lock);
 	list_add_rcu(&obj->node, &tam_objects);
@@ -584,7 +694,7 @@ int tam_object_mmap(struct vm_area_struct *vma)
 	struct file *device = vma->vm_file;
 	enum tam_huge huge = READ_ONCE(tam_huge);
 	struct vfsmount *mnt = tam_mount(huge);
-	struct tam_proc *proc;
+	struct tam_object_map *map;
 	struct tam_object *obj;
 	struct file *file;
 	int err;
@@ -595,28 +705,25 @@ int tam_object_mmap(struct vm_area_struct *vma)
 				    vma->vm_end - vma->vm_start);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
+	/* The object holds the file's first reference from here on. */
 	obj = tam_object_alloc(file, device, huge);
 	if (!obj) {
 		fput(file);
 		return -ENOMEM;
 	}
+	map = tam_object_map_get(obj, tam_procs_of_vma(vma), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		err = -ENOMEM;
+		goto err_put;
+	}
 
-	/*
-	 * As shmem_zero_setup() does; the VMA holds its own reference, and the
-	 * object holds the device's.
-	 */
+	/* As shmem_zero_setup() does; the VMA holds its own reference. */
 	vma_set_file(vma, file);
-	fput(file);
 	err = tam_vfs_mmap(file, vma);
 	if (!err)
 		err = tam_note_shmem_vm_ops(vma->vm_ops);
-	if (err) {
-		vma_set_file(vma, device);
-		vma->vm_private_data = private_data;
-		vma->vm_ops = ops;
-		tam_object_put(obj);
-		return err;
-	}
+	if (err)
+		goto err_restore;
 
 	/*
 	 * remap_file_pages() would map the file again with shmem's own ->mmap,
@@ -628,14 +735,19 @@ int tam_object_mmap(struct vm_area_struct *vma)
 	 */
 	file->f_mode &= ~(FMODE_READ | FMODE_CAN_READ);
 
-	rcu_read_lock();
-	proc = tam_procs_find(vma->vm_mm);
-	rcu_read_unlock();
-	tam_object_adopt(obj, proc);
-	vma->vm_private_data = obj;
+	tam_object_adopt(obj, map);
+	vma->vm_private_data = map;
 	vma->vm_ops = &tam_object_vm_ops;
-	tam_vm_flags_set(vma, VM_DONTEXPAND);
 	return 0;
+
+err_restore:
+	vma_set_file(vma, device);
+	vma->vm_private_data = private_data;
+	vma->vm_ops = ops;
+	tam_object_map_put(map);
+err_put:
+	tam_object_put(obj);
+	return err;
 }
 
 /*
@@ -650,7 +762,6 @@ int tam_object_discard(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma;
 	struct tam_object *obj;
 	unsigned long addr, to;
-	struct file *file;
 	loff_t offset;
 	int err = 0;
 
@@ -681,18 +792,17 @@ int tam_object_discard(struct mm_struct *mm, unsigned long start,
 			mmap_read_unlock(mm);
 			return vma ? -EINVAL : -ENOMEM;
 		}
-		file = get_file(vma->vm_file);
 		obj = tam_vma_object(vma);
-		refcount_inc(&obj->refs);
+		tam_object_get(obj);
 		offset = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 		to = min(end, vma->vm_end);
 		mmap_read_unlock(mm);
 
-		err = vfs_fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		err = vfs_fallocate(obj->file,
+				    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				    offset, to - addr);
 		tam_object_sync(obj);
 		tam_object_put(obj);
-		fput(file);
 	}
 	return err;
 }

@@ -47,6 +47,17 @@ struct tam_proc *tam_procs_find(struct mm_struct *mm)
 	return NULL;
 }
 
+/* The entry of a tamalloc VMA's mm, which the VMA keeps alive. */
+struct tam_proc *tam_procs_of_vma(struct vm_area_struct *vma)
+{
+	struct tam_proc *proc;
+
+	rcu_read_lock();
+	proc = tam_procs_find(vma->vm_mm);
+	rcu_read_unlock();
+	return proc;
+}
+
 static s64 tam_proc_private_pages(struct tam_proc *proc)
 {
 	return atomic64_read(&proc->charged_base) +
@@ -73,7 +84,6 @@ static void tam_proc_unhash(struct tam_proc *proc)
 	/* Its private charge leaves the system's with it; its faults stay. */
 	percpu_counter_sub(&tam_counters.private_pages,
 			   tam_proc_private_pages(proc));
-	atomic64_add(atomic64_read(&proc->faults), &tam_counters.faults_gone);
 	WARN_ON_ONCE(atomic64_read(&proc->reserved));
 }
 
@@ -326,21 +336,6 @@ u64 tam_procs_private_faults(struct mm_struct *mm)
 	return faults;
 }
 
-/* Every tamalloc fault taken since the module was loaded. */
-u64 tam_procs_faults_total(void)
-{
-	u64 faults = atomic64_read(&tam_counters.faults_gone);
-	struct tam_proc *proc;
-	unsigned int bkt;
-
-	/* Under the lock: an entry's faults move to faults_gone under it. */
-	spin_lock(&tam_procs_lock);
-	hash_for_each(tam_procs, bkt, proc, node)
-		faults += atomic64_read(&proc->faults);
-	spin_unlock(&tam_procs_lock);
-	return faults;
-}
-
 /*
  * A measurement found @pages of private memory charged to @mm;
  * @faults_before is the mm's private fault count read before it began.
@@ -359,20 +354,34 @@ void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before)
 	spin_unlock(&tam_procs_lock);
 }
 
-/* Record a measured resident figure; returns the peak so far. */
-u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident)
+/* Record a measurement of @mm; returns its peak resident figure so far. */
+u64 tam_procs_record(struct mm_struct *mm, const struct tam_measure *m)
 {
 	struct tam_proc *proc;
-	u64 peak = resident;
+	u64 peak = m->resident;
 
 	spin_lock(&tam_procs_lock);
 	proc = tam_procs_find(mm);
 	if (proc) {
-		proc->peak_resident = max(proc->peak_resident, resident);
+		proc->last = *m;
+		proc->peak_resident = max(proc->peak_resident, m->resident);
 		peak = proc->peak_resident;
 	}
 	spin_unlock(&tam_procs_lock);
 	return peak;
+}
+
+/* The last measurement of @mm into *@m; false if there was none. */
+bool tam_procs_last(struct mm_struct *mm, struct tam_measure *m)
+{
+	struct tam_proc *proc;
+
+	spin_lock(&tam_procs_lock);
+	proc = tam_procs_find(mm);
+	if (proc)
+		*m = proc->last;
+	spin_unlock(&tam_procs_lock);
+	return proc;
 }
 
 /*
@@ -443,7 +452,16 @@ int tam_procs_init(void)
 		return err;
 	err = percpu_counter_init(&tam_counters.object_pages, 0, GFP_KERNEL);
 	if (err)
-		percpu_counter_destroy(&tam_counters.private_pages);
+		goto err_private;
+	err = percpu_counter_init(&tam_counters.faults, 0, GFP_KERNEL);
+	if (err)
+		goto err_object;
+	return 0;
+
+err_object:
+	percpu_counter_destroy(&tam_counters.object_pages);
+err_private:
+	percpu_counter_destroy(&tam_counters.private_pages);
 	return err;
 }
 
@@ -463,6 +481,7 @@ void tam_procs_exit(void)
 		mmdrop(proc->mm);
 		kfree(proc);
 	}
+	percpu_counter_destroy(&tam_counters.faults);
 	percpu_counter_destroy(&tam_counters.object_pages);
 	percpu_counter_destroy(&tam_counters.private_pages);
 }

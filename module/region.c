@@ -51,25 +51,68 @@ static struct page *tam_private_page(void)
 	return alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 }
 
-/* Hand @page to the kernel's fault path, or undo the charge if there is none. */
-static vm_fault_t tam_fault_page(struct vm_fault *vmf, struct page *page,
-				 vm_fault_t locked)
+/*
+ * Wait for every private fault in flight to have mapped its page.  A fault
+ * locks the zero page it hands out before charging it, and the kernel keeps
+ * it locked until the page (or its copy) is in the page tables
+ * (VM_FAULT_LOCKED: do_cow_fault() and do_read_fault() unlock it after
+ * finish_fault()).  So once each CPU's zero page has been locked and
+ * unlocked, every fault charged before has mapped its page, and a walk of
+ * the page tables sees it: a measurement never misses a fault it counted
+ * (stats.c).  The fresh pages of the refcount fallback are not waited for:
+ * those faults come only past 2^30 mappings of one CPU's zero page.
+ */
+void tam_private_faults_drain(void)
 {
-	if (!page) {
-		tam_uncharge_private_fault(vmf->vma->vm_mm);
-		return VM_FAULT_OOM;
+	unsigned int cpu;
+
+	/* The fault counts read before are ordered before the locks. */
+	smp_mb();
+	for_each_possible_cpu(cpu) {
+		lock_page(tam_zero_pages[cpu]);
+		unlock_page(tam_zero_pages[cpu]);
 	}
-	vmf->page = page;
-	return locked;
 }
 
+/*
+ * A private fault: charge the page and hand the kernel a zeroed page to map
+ * (or to copy, for a write), within the resident caps.  The page stays
+ * locked from before its charge until the kernel has mapped it (see
+ * tam_private_faults_drain()), but not while the faulting process is
+ * measured (tam_charges_refresh()), which waits for every locked one.
+ */
 static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 {
-	vm_fault_t ret = tam_charge_private_fault(vmf);
+	struct tam_proc *proc = tam_procs_of_vma(vmf->vma);
+	struct page *page;
+	vm_fault_t ret;
 
-	if (ret)
-		return ret;
-	return tam_fault_page(vmf, tam_private_page(), 0);
+	if (WARN_ON_ONCE(!proc))
+		return VM_FAULT_SIGBUS;
+	if (tam_fault_for_core_dump(vmf))
+		return VM_FAULT_SIGBUS;
+	page = tam_private_page();
+	if (!page)
+		return VM_FAULT_OOM;
+	lock_page(page);
+	if (likely(tam_charge_private(proc)))
+		goto mapped;
+
+	unlock_page(page);
+	ret = tam_charges_refresh(vmf, proc);
+	if (!ret) {
+		lock_page(page);
+		if (tam_charge_private(proc))
+			goto mapped;
+		unlock_page(page);
+		ret = tam_cap_refused();
+	}
+	put_page(page);
+	return ret;
+
+mapped:
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
 }
 
 /*
@@ -123,6 +166,9 @@ int tam_region_mmap(struct file *file, struct vm_area_struct *vma)
 	err = tam_procs_add_vma(vma->vm_mm, NULL, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
+	/* An object has the size it was made with (object.c). */
+	if (vma->vm_flags & VM_SHARED)
+		tam_vm_flags_set(vma, VM_DONTEXPAND);
 	err = tam_reserve_mmap(vma);
 	if (err)
 		goto err_remove;

@@ -53,8 +53,7 @@ static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
 
 /*
  * Add @mm's tamalloc figures to @m, and reset the private pages charged to it
- * for the caps.  @lock says whether to take mmap_lock or rely on the caller
- * holding it.
+ * for the caps.  @lock says how to hold mmap_lock (enum tam_lock_mode).
  */
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
@@ -70,8 +69,12 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 
 	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
 		return -EINTR;
+	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
+		return -EBUSY;
 	tam_walk_init(&walk, mm);
+	/* Every fault counted in faults_before has its page mapped after this. */
 	faults_before = tam_procs_private_faults(mm);
+	tam_private_faults_drain();
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
@@ -330,7 +333,7 @@ static int tam_fill_proc(struct task_struct *task, struct tam_proc_stats *st)
 		st->reserved_bytes = m.reserved;
 		st->resident_bytes = m.resident;
 		st->mappings = m.mappings;
-		st->peak_resident_bytes = tam_procs_update_peak(mm, m.resident);
+		st->peak_resident_bytes = tam_procs_record(mm, &m);
 		tam_procs_get_proc(mm, st);
 	}
 	mmput(mm);
@@ -364,24 +367,48 @@ static int tam_ioctl_proc_stats(void __user *arg)
 	return tam_put_reply(arg, usize, &st, sizeof(st));
 }
 
-static int tam_measure_one(struct mm_struct *mm, void *m)
-{
-	return tam_measure_mm(mm, m, TAM_LOCK);
-}
-
 /* A system-wide measurement: every process's, and every shared object's. */
 struct tam_sys_measure {
 	struct tam_measure procs;
 	u64 shared_pages;
 	u64 shared_swap_pages;
+	enum tam_lock_mode lock;	/* how to take each process's mmap_lock */
 };
+
+/*
+ * Add one process's figures to a system-wide measurement: measured now or,
+ * when its mmap_lock is busy and the caller may not wait for it, its last.
+ */
+static int tam_measure_one(struct mm_struct *mm, void *arg)
+{
+	struct tam_sys_measure *sys = arg;
+	struct tam_measure m = {};
+	int err;
+
+	err = tam_measure_mm(mm, &m, sys->lock);
+	if (err == -EBUSY)
+		err = tam_procs_last(mm, &m) ? 0 : -EBUSY;
+	else if (!err)
+		tam_procs_record(mm, &m);
+	if (err == -EBUSY)
+		return 0;	/* not measured yet: it counts from its first */
+	if (err)
+		return err;
+	sys->procs.reserved += m.reserved;
+	sys->procs.resident += m.resident;
+	sys->procs.mappings += m.mappings;
+	return 0;
+}
 
 /*
  * The last system-wide measurement.  Measuring takes every tamalloc process's
  * mmap_lock, other users' too, and walks every shared object: a caller
  * without CAP_SYS_PTRACE gets a measurement at most TAM_SYS_MEASURE_EVERY
  * old, made by one such caller at a time, so that no loop of calls, however
- * many threads run it, makes the module do that more often.  The counters
+ * many threads run it, makes the module do that more often.  Such a caller
+ * never waits for another process's mmap_lock either (a process that holds
+ * its own for long would stall every caller behind the mutex): a process
+ * whose lock is busy counts with its last measured figures.  The counters
  * are read fresh for everyone.
  */
 #define TAM_SYS_MEASURE_EVERY	HZ
@@ -393,7 +420,7 @@ static bool tam_sys_last_valid;
 
 static int tam_sys_measure_now(struct tam_sys_measure *m)
 {
-	int err = tam_procs_call_each_mm(tam_measure_one, &m->procs);
+	int err = tam_procs_call_each_mm(tam_measure_one, m);
 
 	if (!err)
 		tam_objects_sys_pages(&m->shared_pages, &m->shared_swap_pages);
@@ -404,8 +431,11 @@ static int tam_sys_measure(struct tam_sys_measure *m)
 {
 	int err = 0;
 
-	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE))
+	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE)) {
+		m->lock = TAM_LOCK;
 		return tam_sys_measure_now(m);
+	}
+	m->lock = TAM_TRYLOCK;
 
 	if (mutex_lock_killable(&tam_sys_mutex))
 		return -EINTR;
@@ -446,7 +476,7 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	st.reserved_bytes = m.procs.reserved;
 	st.resident_bytes = m.procs.resident;
 	st.peak_resident_bytes = max(peak, m.procs.resident);
-	st.faults = tam_procs_faults_total();
+	st.faults = percpu_counter_sum_positive(&tam_counters.faults);
 	st.processes = atomic64_read(&tam_counters.processes);
 	st.mappings = atomic64_read(&tam_counters.mappings);
 	st.shared_bytes = m.shared_pages << PAGE_SHIFT;

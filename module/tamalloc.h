@@ -18,11 +18,26 @@
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
 #include <linux/percpu_counter.h>
+#include <linux/sched.h>
 #include <linux/types.h>
+
+/*
+ * Is this fault the core dump reading the process's memory (get_dump_page())?
+ * The dumping thread carries PF_DUMPCORE from before it reads any, on every
+ * kernel (zap_threads()).  Refused, a page is a hole in the dump, as an
+ * untouched page of anonymous memory is: it reads as zeros all the same, and
+ * a dump of a 64 GiB reservation allocates nothing.
+ */
+static inline bool tam_fault_for_core_dump(const struct vm_fault *vmf)
+{
+	return (current->flags & PF_DUMPCORE) &&
+	       !(vmf->flags & FAULT_FLAG_WRITE);
+}
 
 /* region.c: the device's mmap(), and private mappings */
 int tam_region_mmap(struct file *file, struct vm_area_struct *vma);
 bool tam_vma_is_ours(const struct vm_area_struct *vma);
+void tam_private_faults_drain(void);
 void tam_vma_open(struct vm_area_struct *vma);
 void tam_private_close(struct vm_area_struct *vma);
 int tam_region_init(void);
@@ -42,24 +57,35 @@ void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped);
 int tam_object_init(void);
 void tam_object_exit(void);
 
+/* A process's figures, measured from its page tables (stats.c). */
+struct tam_measure {
+	u64 reserved;
+	u64 resident;
+	u64 mappings;
+};
+
 /*
  * A process (an mm: threads share it) known to the registry: it has tamalloc
  * mappings, or caps set on it.  The entry holds a reference on the
  * mm_struct (mmgrab) so no other mm can take its address while it lives.
  *
  * Touched pages are charged, for the resident caps, in two parts:
- *  - the pages of the shared objects it is charged with (object.c), exact;
+ *  - the pages of the shared objects it is charged with (object.c), shmem's
+ *    own count, read again before a fault is refused;
  *  - its private pages, as an estimate that is never below the truth:
  *    charged_base + private_faults, where each private fault adds one and a
  *    measurement of its page tables (stats.c) resets charged_base.  Pages the
  *    kernel zaps without telling the driver (munmap, MADV_DONTNEED) stay
- *    charged until the next measurement.
+ *    charged until the next measurement; a measurement waits for the faults
+ *    in flight (tam_private_faults_drain()), and counts pages that NUMA
+ *    balancing has made inaccessible for a while (walk.c).
  */
 struct tam_proc {
 	struct hlist_node node;
 	struct mm_struct *mm;
 	unsigned long vmas;		/* under tam_procs_lock */
 	u64 peak_resident;		/* under tam_procs_lock */
+	struct tam_measure last;	/* the last measurement; the same */
 	u64 reserved_limit;		/* bytes, 0 = none; set under the lock */
 	u64 resident_limit;		/* bytes, 0 = none; set under the lock */
 	atomic64_t faults;		/* every tamalloc fault it took */
@@ -76,10 +102,12 @@ struct tam_proc {
 int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp);
 void tam_procs_remove_vma(struct mm_struct *mm);
 struct tam_proc *tam_procs_find(struct mm_struct *mm);
+struct tam_proc *tam_procs_of_vma(struct vm_area_struct *vma);
 u64 tam_procs_private_faults(struct mm_struct *mm);
 void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before);
 u64 tam_proc_charged_pages(struct tam_proc *proc);
-u64 tam_procs_update_peak(struct mm_struct *mm, u64 resident);
+u64 tam_procs_record(struct mm_struct *mm, const struct tam_measure *m);
+bool tam_procs_last(struct mm_struct *mm, struct tam_measure *m);
 int tam_procs_set_limits(struct mm_struct *mm, u64 reserved, u64 resident,
 			 bool may_raise);
 void tam_procs_sync_objects(struct mm_struct *mm);
@@ -88,7 +116,6 @@ void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st);
 int tam_procs_call_each_mm(int (*fn)(struct mm_struct *mm, void *arg),
 			   void *arg);
 bool tam_procs_has_mm(struct mm_struct *mm);
-u64 tam_procs_faults_total(void);
 int tam_procs_init(void);
 void tam_procs_exit(void);
 
@@ -99,7 +126,7 @@ void tam_procs_exit(void);
 struct tam_counters {
 	struct percpu_counter private_pages;	/* charged, as in struct tam_proc */
 	struct percpu_counter object_pages;	/* held by every shared object */
-	atomic64_t faults_gone;		/* faults of processes no longer here */
+	struct percpu_counter faults;		/* every tamalloc fault taken */
 	atomic64_t processes;
 	atomic64_t mappings;
 	atomic64_t reserved;		/* bytes charged by every VMA */
@@ -113,20 +140,18 @@ extern unsigned long long tam_max_resident_bytes;
 int tam_reserve_mmap(struct vm_area_struct *vma);
 void tam_reserve_open(struct vm_area_struct *vma);
 void tam_reserve_close(struct vm_area_struct *vma);
-vm_fault_t tam_charge_private_fault(struct vm_fault *vmf);
-void tam_uncharge_private_fault(struct mm_struct *mm);
+bool tam_charge_private(struct tam_proc *proc);
 bool tam_resident_over(struct tam_proc *proc, u64 pages);
-vm_fault_t tam_charge_slow(struct vm_fault *vmf, struct tam_proc *proc,
-			   unsigned long pages);
+vm_fault_t tam_charges_refresh(struct vm_fault *vmf, struct tam_proc *proc);
+vm_fault_t tam_cap_refused(void);
 int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident);
 
 /* stats.c */
-enum tam_lock_mode { TAM_LOCK, TAM_LOCKED };
-struct tam_measure {
-	u64 reserved;
-	u64 resident;
-	u64 mappings;
-};
+/*
+ * Take the mm's mmap_lock, or rely on the caller holding it, or take it only
+ * if it is free (-EBUSY otherwise).
+ */
+enum tam_lock_mode { TAM_LOCK, TAM_LOCKED, TAM_TRYLOCK };
 
 int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock);

@@ -21,10 +21,13 @@
  * here is never inserted into the mm, it only names the mm, and its sequence
  * never moves, so the walk never asks for a retry.
  *
+ * A page NUMA balancing has made inaccessible for a while (a PROT_NONE
+ * hinting entry in a readable mapping) is reported by its pfn without
+ * HMM_PFN_VALID: it is in memory, and smaps counts it, so this does too.
  * What hmm_range_fault() does not report, this does not count: pages of a
  * mapping while it is not readable (PROT_NONE, write-only; the caller knows
- * these), and, for a moment, pages being migrated or that NUMA balancing has
- * made inaccessible.  Swapped-out pages are not resident, here as in smaps.
+ * these), and, for the moment their migration entry stands, pages being
+ * migrated.  Swapped-out pages are not resident, here as in smaps.
  */
 
 #include <linux/hmm.h>
@@ -92,6 +95,19 @@ static unsigned long tam_next_mapped(struct mm_struct *mm, unsigned long addr,
 	return end;
 }
 
+/*
+ * Is the page behind one of hmm_range_fault()'s answers in memory?  Without
+ * HMM_PFN_REQ_FAULT it answers 0 for no page (none, swapped out, migrating),
+ * HMM_PFN_ERROR for a special mapping, and the pfn, with HMM_PFN_VALID if
+ * the page may be read now, for a page in memory: NUMA hinting entries come
+ * without it.
+ */
+static bool tam_walk_present(unsigned long hmm_pfn)
+{
+	return !(hmm_pfn & HMM_PFN_ERROR) &&
+	       ((hmm_pfn & HMM_PFN_VALID) || (hmm_pfn & ~HMM_PFN_FLAGS));
+}
+
 /* Pages present in [@start, @end), where page tables may exist. */
 static int tam_walk_span(struct tam_walk *walk, unsigned long start,
 			 unsigned long end, unsigned long *present)
@@ -113,8 +129,7 @@ static int tam_walk_span(struct tam_walk *walk, unsigned long start,
 		if (err)
 			return err;
 		for (i = 0; i < n; i++)
-			if ((walk->pfns[i] & (HMM_PFN_VALID | HMM_PFN_ERROR)) ==
-			    HMM_PFN_VALID)
+			if (tam_walk_present(walk->pfns[i]))
 				(*present)++;
 	}
 	return 0;

@@ -82,6 +82,7 @@ Suite *abi_suite(void);
 Suite *limits_suite(void);
 Suite *huge_suite(void);
 Suite *swap_suite(void);
+Suite *holds_suite(void);
 Suite *module_suite(void);
 
 #endif /* TAM_TEST_H */

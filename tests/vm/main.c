@@ -36,6 +36,6 @@ int main(int argc, char **argv)
 	/* module_suite last: it unloads and reloads the module. */
 	return check_run((Suite *[]){ mapping_suite(), stats_suite(),
 				       abi_suite(), limits_suite(),
-				       huge_suite(), swap_suite(),
+				       holds_suite(), huge_suite(), swap_suite(),
 				       module_suite(), NULL });
 }

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Caps and figures that hold against what the kernel does with pages behind
+ * the driver's back (issue 18): NUMA hinting entries, MADV_REMOVE, objects
+ * that change hands, stale estimates of the faulting process, core dumps,
+ * VMA merges, faults in flight, and pages pinned in pipes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "tam_test.h"
+
+#define PARAMS		"/sys/module/tamalloc/parameters/"
+
+static void write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_gt(fprintf(f, "%s\n", value), 0);
+	ck_assert_msg(fclose(f) == 0, "write %s: %s", path, strerror(errno));
+}
+
+static void write_param(const char *name, uint64_t value)
+{
+	char path[128], v[32];
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)value);
+	write_file(path, v);
+}
+
+static void no_system_caps(void)
+{
+	write_param("max_reserved_bytes", 0);
+	write_param("max_resident_bytes", 0);
+}
+
+static int set_own_caps(uint64_t reserved, uint64_t resident)
+{
+	struct tam_limits lim = {
+		.size = sizeof(lim), .reserved_limit = reserved,
+		.resident_limit = resident,
+	};
+	int fd = tam_open(), err;
+
+	err = ioctl(fd, TAM_IOC_SET_LIMITS, &lim) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+static void *map_or_null(size_t len, int flags)
+{
+	int fd = tam_open();
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static sigjmp_buf sigbus_jump;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jump, 1);
+}
+
+/* Write to each page of [p, p + pages * PAGE): how many it wrote before a SIGBUS. */
+static size_t touch_until_sigbus(char *p, size_t pages)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile size_t i = 0;
+
+	if (sigaction(SIGBUS, &sa, &old))
+		_exit(90);
+	if (!sigsetjmp(sigbus_jump, 1))
+		for (; i < pages; i++)
+			((volatile char *)p)[i * PAGE] = 1;
+	if (sigaction(SIGBUS, &old, NULL))
+		_exit(91);
+	return i;
+}
+
+/*
+ * Item 3: P maps objects Y and X, forks C and unmaps X but keeps Y.  X is
+ * then charged to the next process to fault on it, C, whose 1 MiB cap stops
+ * it; P is charged with Y alone.
+ */
+struct owner_case {
+	char *x;
+	pid_t parent;
+};
+
+static void owner_child(void *arg)
+{
+	struct owner_case *c = arg;
+	struct tam_proc_stats st;
+	size_t n;
+
+	/* The parent has unmapped X by now (see below). */
+	child_check(set_own_caps(0, 1 * MIB) == 0);
+	n = touch_until_sigbus(c->x, 4 * MIB / PAGE);
+	child_check(n == 1 * MIB / PAGE);
+	st = proc_stats(0);
+	child_check(st.shared_bytes == 1 * MIB);
+	st = proc_stats(c->parent);
+	child_check(st.shared_bytes == 64 * 1024);
+}
+
+START_TEST(object_charged_to_who_maps_it)
+{
+	struct owner_case c = { .parent = getpid() };
+	struct sync_pair sync;
+	char *y = tam_map(64 * 1024, MAP_SHARED);
+	int status;
+	pid_t pid;
+
+	c.x = tam_map(4 * MIB, MAP_SHARED);
+	tam_touch(y, 64 * 1024, PAGE, 1);
+	sync_init(&sync);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sync_wait_parent(&sync);
+		owner_child(&c);
+		_exit(0);
+	}
+	ck_assert_int_eq(munmap(c.x, 4 * MIB), 0);
+	ck_assert_uint_eq(proc_stats(0).shared_bytes, 64 * 1024);
+	sync_signal_child(&sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status %#x", status);
+	ck_assert_int_eq(munmap(y, 64 * 1024), 0);
+}
+END_TEST
+
+/*
+ * Item 4: pages MADV_REMOVE gives back make room under the cap at once, as
+ * TAM_IOC_DISCARD's do: for a new object's page and for a private page.
+ */
+static void madv_remove_child(void *arg)
+{
+	int own = *(int *)arg;
+	char *a = map_or_null(1 * MIB, MAP_SHARED), *b, *priv;
+
+	child_check(a);
+	if (own)
+		child_check(set_own_caps(0, 1 * MIB) == 0);
+	child_check(touch_until_sigbus(a, 1 * MIB / PAGE) == 1 * MIB / PAGE);
+	child_check(madvise(a, 1 * MIB, MADV_REMOVE) == 0);
+	b = map_or_null(1 * MIB, MAP_SHARED);
+	priv = map_or_null(1 * MIB, MAP_PRIVATE);
+	child_check(b && priv);
+	child_check(touch_until_sigbus(b, 1) == 1);
+	child_check(touch_until_sigbus(priv, 1) == 1);
+	/* And no more than the cap: 254 more pages fit, then SIGBUS. */
+	child_check(touch_until_sigbus(a, 1 * MIB / PAGE) == 1 * MIB / PAGE - 2);
+}
+
+START_TEST(madv_remove_uncharges)
+{
+	int own = _i;
+
+	if (!own)
+		write_param("max_resident_bytes", 1 * MIB);
+	ck_assert_int_eq(in_child(madv_remove_child, &own), 0);
+}
+END_TEST
+
+/*
+ * Item 5: under a 1 MiB system cap, a child's estimate of its own private
+ * pages is stale (it MADV_DONTNEEDed 960 KiB of them); a fault on its
+ * parent's object measures the child before it is refused, and goes ahead.
+ */
+static void stale_child(void *arg)
+{
+	char *obj = arg, *priv = map_or_null(960 * 1024, MAP_PRIVATE);
+
+	child_check(priv);
+	child_check(touch_until_sigbus(priv, 240) == 240);
+	child_check(madvise(priv, 960 * 1024, MADV_DONTNEED) == 0);
+	child_check(touch_until_sigbus(obj + 16 * PAGE, 1) == 1);
+}
+
+START_TEST(refusal_measures_faulting_process)
+{
+	char *obj = tam_map(64 * PAGE, MAP_SHARED);
+
+	write_param("max_resident_bytes", 1 * MIB);
+	tam_touch(obj, 16 * PAGE, PAGE, 1);
+	ck_assert_int_eq(in_child(stale_child, obj), 0);
+	ck_assert_int_eq(munmap(obj, 64 * PAGE), 0);
+}
+END_TEST
+
+/*
+ * Item 6: a core dump of a 48 MiB mapping with one page written holds about
+ * that page, as anonymous memory's does: untouched pages are holes, not
+ * pages faulted in and charged to write out.
+ */
+#define DUMP_MAP	(48 * MIB)
+#define CORE_DIR	"/tmp/tamalloc-cores"
+
+static void dump_child(void *arg)
+{
+	int flags = *(int *)arg;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	char *p;
+
+	child_check(setrlimit(RLIMIT_CORE, &rl) == 0);
+	p = flags ? map_or_null(DUMP_MAP, flags | MAP_NORESERVE)
+		  : mmap(NULL, DUMP_MAP, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	child_check(p && p != MAP_FAILED);
+	p[DUMP_MAP / 2] = 1;
+	abort();
+}
+
+/* The blocks the core file of @pid holds, in bytes. */
+static uint64_t core_bytes(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), CORE_DIR "/core.%d", (int)pid);
+	ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+	unlink(path);
+	return (uint64_t)st.st_blocks * 512;
+}
+
+/* Dump a child that maps DUMP_MAP (@flags: tamalloc's, or 0 for anonymous). */
+static uint64_t dumped_bytes(int flags)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dump_child(&flags);
+		_exit(1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WCOREDUMP(status),
+		      "no core dump: status %#x", status);
+	return core_bytes(pid);
+}
+
+START_TEST(core_dump_skips_untouched)
+{
+	int flags = _i ? MAP_SHARED : MAP_PRIVATE;
+	uint64_t anon, tam;
+
+	mkdir(CORE_DIR, 0700);
+	write_file("/proc/sys/kernel/core_pattern", CORE_DIR "/core.%p");
+	anon = dumped_bytes(0);
+	tam = dumped_bytes(flags);
+	printf("core dump with %lu MiB of %s memory, 1 page written: %llu KiB (anonymous: %llu KiB)\n",
+	       DUMP_MAP / MIB, _i ? "shared" : "private",
+	       (unsigned long long)tam / 1024, (unsigned long long)anon / 1024);
+	fflush(stdout);
+	/* The same process but for the mapping's kind: the same dump, give or take a page. */
+	ck_assert_uint_le(tam, anon + 2 * PAGE);
+}
+END_TEST
+
+/*
+ * Item 8: private mappings made without a cap may merge (6.12 on, after
+ * mprotect() of a part and back); the counted figures stay exact, and a cap
+ * set afterwards charges exactly what is mapped.
+ */
+static void merge_child(void *arg)
+{
+	char *p = map_or_null(64 * PAGE, MAP_PRIVATE);
+	struct tam_sys_stats before = sys_stats(), after;
+	int i;
+
+	(void)arg;
+	child_check(p);
+	for (i = 0; i < 8; i++) {
+		child_check(mprotect(p + 8 * PAGE, 8 * PAGE, PROT_READ) == 0);
+		child_check(mprotect(p + 8 * PAGE, 4 * PAGE,
+				     PROT_READ | PROT_WRITE) == 0);
+		child_check(mprotect(p + 12 * PAGE, 4 * PAGE,
+				     PROT_READ | PROT_WRITE) == 0);
+	}
+	after = sys_stats();
+	/* However the kernel merged them, the counter matches what is there. */
+	child_check(after.mappings - before.mappings + 1 ==
+		    proc_stats(0).mappings);
+	child_check(proc_stats(0).reserved_bytes == 64 * PAGE);
+	child_check(set_own_caps(64 * PAGE, 0) == 0);
+	errno = 0;
+	child_check(!map_or_null(PAGE, MAP_PRIVATE) && errno == ENOMEM);
+	child_check(munmap(p + 60 * PAGE, 4 * PAGE) == 0);
+	child_check(map_or_null(4 * PAGE, MAP_PRIVATE));
+	child_check(!map_or_null(PAGE, MAP_PRIVATE));
+}
+
+START_TEST(merged_mappings_charged_exactly)
+{
+	ck_assert_int_eq(in_child(merge_child, NULL), 0);
+	/* Every charge and count went with the process (a WARN fails the run). */
+	ck_assert_uint_eq(sys_stats().mappings, 0);
+}
+END_TEST
+
+/*
+ * Item 10: threads fault private pages under a cap while another measures
+ * the process over and over: however a measurement falls between a fault's
+ * charge and its page, the pages mapped never pass the cap.
+ */
+#define INFLIGHT_THREADS	4
+#define INFLIGHT_CAP		64
+#define INFLIGHT_PAGES		(4 * INFLIGHT_CAP)
+
+struct inflight {
+	char *p;
+	volatile int *stop;
+	int thread;
+};
+
+static __thread sigjmp_buf thread_jump;
+
+static void on_thread_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(thread_jump, 1);
+}
+
+/* Thread t touches pages t, t + T, t + 2T, ... until SIGBUS. */
+static void *inflight_toucher(void *arg)
+{
+	struct inflight *in = arg;
+	volatile size_t i = 0;
+
+	if (!sigsetjmp(thread_jump, 1))
+		for (; i < INFLIGHT_PAGES / INFLIGHT_THREADS; i++)
+			in->p[(i * INFLIGHT_THREADS + in->thread) * PAGE] = 1;
+	return NULL;
+}
+
+static void *inflight_measurer(void *arg)
+{
+	struct inflight *in = arg;
+
+	while (!*in->stop)
+		proc_stats(0);
+	return NULL;
+}
+
+static void inflight_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_thread_sigbus };
+	struct inflight in[INFLIGHT_THREADS + 1];
+	pthread_t threads[INFLIGHT_THREADS + 1];
+	volatile int stop;
+	char *p;
+	int round, t;
+
+	(void)arg;
+	child_check(sigaction(SIGBUS, &sa, NULL) == 0);
+	child_check(set_own_caps(0, INFLIGHT_CAP * PAGE) == 0);
+	for (round = 0; round < 20; round++) {
+		p = map_or_null(INFLIGHT_PAGES * PAGE, MAP_PRIVATE);
+		child_check(p);
+		stop = 0;
+		for (t = 0; t <= INFLIGHT_THREADS; t++) {
+			in[t] = (struct inflight){ p, &stop, t };
+			child_check(!pthread_create(&threads[t], NULL,
+						    t < INFLIGHT_THREADS ?
+						    inflight_toucher : inflight_measurer,
+						    &in[t]));
+		}
+		for (t = 0; t < INFLIGHT_THREADS; t++)
+			child_check(!pthread_join(threads[t], NULL));
+		stop = 1;
+		child_check(!pthread_join(threads[INFLIGHT_THREADS], NULL));
+		child_check(smaps_vma(0, p).rss <= INFLIGHT_CAP * PAGE);
+		child_check(munmap(p, INFLIGHT_PAGES * PAGE) == 0);
+	}
+}
+
+START_TEST(faults_in_flight_stay_under_cap)
+{
+	ck_assert_int_eq(in_child(inflight_child, NULL), 0);
+}
+END_TEST
+
+Suite *holds_suite(void)
+{
+	Suite *s = suite_create("holds");
+	TCase *tc = tcase_create("escapes");
+
+	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, object_charged_to_who_maps_it);
+	tcase_add_loop_test(tc, madv_remove_uncharges, 0, 2);
+	tcase_add_test(tc, refusal_measures_faulting_process);
+	tcase_add_loop_test(tc, core_dump_skips_untouched, 0, 2);
+	tcase_add_test(tc, merged_mappings_charged_exactly);
+	tcase_add_test(tc, faults_in_flight_stay_under_cap);
+	suite_add_tcase(s, tc);
+	return s;
+}
