@@ -8,7 +8,9 @@
 # 1. In a cgroup with memory.max = 64 MiB, a process touching 128 MiB of
 #    tamalloc memory (shared, then private) is OOM-killed inside its cgroup;
 #    a process outside it is untouched.
-# 2. A process touching 2 GiB of tamalloc memory is the OOM killer's victim;
+# 2. Pages vmsplice()d into pipes after their object gave them back are
+#    held to the group's memory.max, though the module no longer sees them.
+# 3. A process touching 2 GiB of tamalloc memory is the OOM killer's victim;
 #    the kernel stays up, the figures return to 0 and the module unloads.
 . /root/checks.sh
 sys_json() { tamalloc-stat -J | jq -c "$1"; }
@@ -34,6 +36,13 @@ for kind in "" "-p"; do
 		[ "$(sys_json '.system | [.reserved_bytes, .resident_bytes, .shared_bytes, .processes]')" = "[0,0,0,0]" ]
 done
 rmdir "$cg"
+
+# Pages pinned in pipes after their object gave them back: past the
+#    module's caps, within the group's memory.max (issue 18, item 2).
+check "memcg: pages pinned in pipes are held to memory.max" \
+	env CK_RUN_SUITE=pinned tamalloc-tests
+check "memcg, pinned: figures back to 0" \
+	[ "$(sys_json '.system | [.reserved_bytes, .resident_bytes, .shared_bytes, .processes]')" = "[0,0,0,0]" ]
 
 tamalloc-seed 2048 2048 >/dev/null 2>&1
 status=$?

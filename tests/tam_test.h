@@ -83,6 +83,8 @@ Suite *limits_suite(void);
 Suite *huge_suite(void);
 Suite *swap_suite(void);
 Suite *holds_suite(void);
+Suite *numa_suite(void);
+Suite *pinned_suite(void);
 Suite *module_suite(void);
 
 #endif /* TAM_TEST_H */

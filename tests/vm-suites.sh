@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-suites.sh SERIES [--long]: every in-VM suite on the newest Debian kernel
-# of SERIES, each in a VM of its own: mapping semantics and figures, the
-# library, the allocator, the CLI, the OOM scenarios, real programs under
+# of SERIES, each in a VM of its own: mapping semantics and figures (and on
+# a guest with two NUMA nodes, the numa suite), the library, the allocator, the CLI, the OOM scenarios, real programs under
 # tamalloc-run, and a short stress and fuzz run; --long runs the stress and
 # the fuzzer at full length (1000 sequences, 1,000,000 calls).  Runs every
 # suite even when one fails; a suite whose VM failed before it printed its
@@ -46,6 +46,9 @@ suite() {
 
 echo "==== in-VM suites on Debian $series ($(scripts/kernel-version "$series"))"
 suite tamalloc-tests -- tamalloc-tests
+# Two NUMA nodes, where automatic NUMA balancing makes private PTEs
+# inaccessible for a while (the numa suite skips on one node).
+suite numa --numa -- env CK_RUN_SUITE=numa tamalloc-tests
 # Shared pages swapped out and read back: little memory, a swap disk.
 # --expect-oom: under this pressure 7.x's swap-out warns (with a stack dump)
 # when it cannot allocate a swap cluster's table, and retries.

@@ -403,6 +403,218 @@ START_TEST(faults_in_flight_stay_under_cap)
 }
 END_TEST
 
+/*
+ * Item 1: automatic NUMA balancing makes a multi-threaded process's private
+ * PTEs PROT_NONE for a while (hinting entries).  The pages are still in
+ * memory: a measurement counts them, so the charge under a cap stays whole.
+ * Needs a guest with two NUMA nodes (scripts/vm-run --numa, as
+ * tests/vm-suites.sh runs the numa suite); skips, saying so, elsewhere.
+ */
+#define NUMA_CAP	(4 * MIB)
+
+/* A "name value" line of /proc/vmstat. */
+static uint64_t vmstat(const char *name)
+{
+	char line[128];
+	uint64_t v = 0;
+	size_t n = strlen(name);
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	child_check(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			v = strtoull(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void numa_child(void *arg)
+{
+	char *p = map_or_null(2 * NUMA_CAP, MAP_PRIVATE);
+	uint64_t updates, resident;
+	volatile unsigned long spin = 0;
+	pthread_t idle;
+	double start;
+
+	(void)arg;
+	child_check(p);
+	child_check(!pthread_create(&idle, NULL, idle_thread, NULL));
+	child_check(set_own_caps(0, NUMA_CAP) == 0);
+	child_check(touch_until_sigbus(p, NUMA_CAP / PAGE) == NUMA_CAP / PAGE);
+
+	/* Run (balancing scans running tasks) until a scan has passed over them. */
+	updates = vmstat("numa_pte_updates");
+	start = now();
+	while (vmstat("numa_pte_updates") < updates + NUMA_CAP / PAGE) {
+		child_check(now() - start < 120);
+		for (int i = 0; i < 1000000; i++)
+			spin++;
+	}
+	resident = proc_stats(0).resident_bytes;
+	fprintf(stderr, "numa: %llu PTEs updated after %.1f s; resident %llu KiB, smaps Rss %llu KiB\n",
+		(unsigned long long)(vmstat("numa_pte_updates") - updates),
+		now() - start, (unsigned long long)resident / 1024,
+		(unsigned long long)smaps_vma(0, p).rss / 1024);
+	child_check(resident == NUMA_CAP);
+	/* The cap is still full: a new page is refused. */
+	child_check(touch_until_sigbus(p + NUMA_CAP, 1) == 0);
+}
+
+START_TEST(numa_hinting_entries_stay_charged)
+{
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		printf("SKIP %s: needs two NUMA nodes (scripts/vm-run --numa)\n",
+		       __func__);
+		return;
+	}
+	write_file("/proc/sys/kernel/numa_balancing", "1");
+	ck_assert_int_eq(in_child(numa_child, NULL), 0);
+}
+END_TEST
+
+Suite *numa_suite(void)
+{
+	Suite *s = suite_create("numa");
+	TCase *tc = tcase_create("balancing");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, numa_hinting_entries_stay_charged);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/*
+ * Item 2: a page vmsplice()d into a pipe stays in memory after its object
+ * gives it back (TAM_IOC_DISCARD), and with it its whole 2 MiB folio: the
+ * module no longer sees it, so no tamalloc cap bounds such pages.  The memory
+ * cgroup does, since it charges a page until the page is freed: a process in
+ * a group with memory.max pins more than the module's system cap, but never
+ * more than its group's limit (reclaim, or the group's OOM killer, stops it).
+ * Run where OOM kills are expected (the oom lane: CK_RUN_SUITE=pinned in
+ * tests/oom-test.sh).
+ */
+#define PIN_CG		"/sys/fs/cgroup/tamalloc-pinned"
+#define PIN_MAX		(32 * MIB)
+#define PIN_SYS_CAP	(8 * MIB)
+#define PIN_OBJECT	(2 * MIB)
+#define PIN_OBJECTS	24		/* 48 MiB of folios, if all were huge */
+
+/* The group's memory.current, in bytes. */
+static uint64_t cg_current(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(PIN_CG "/memory.current", "r");
+
+	child_check(f && fscanf(f, "%llu", &v) == 1);
+	fclose(f);
+	return v;
+}
+
+/* Pin the first page of PIN_OBJECTS objects; report memory.current after each. */
+static void pin_child(int report)
+{
+	struct iovec iov = { .iov_len = PAGE };
+	struct tam_sys_stats st;
+	uint64_t current;
+	int fds[2], i;
+	char *p;
+
+	write_file(PIN_CG "/cgroup.procs", "0");
+	for (i = 0; i < PIN_OBJECTS; i++) {
+		p = map_or_null(PIN_OBJECT, MAP_SHARED);
+		child_check(p);
+		child_check(madvise(p, PIN_OBJECT, MADV_HUGEPAGE) == 0);
+		p[0] = 1;
+		child_check(pipe(fds) == 0);
+		iov.iov_base = p;
+		child_check(vmsplice(fds[1], &iov, 1, 0) == PAGE);
+		child_check(tam_discard(p, PIN_OBJECT) == 0);
+		child_check(munmap(p, PIN_OBJECT) == 0);
+		current = cg_current();
+		child_check(write(report, &current, sizeof(current)) == sizeof(current));
+	}
+	/* Nothing of it is tamalloc's any more. */
+	st = sys_stats();
+	child_check(st.shared_bytes == 0 && st.resident_bytes == 0);
+}
+
+START_TEST(pipe_pinned_pages_held_by_memcg)
+{
+	uint64_t current, peak = 0;
+	unsigned int reports = 0;
+	char max[32];
+	int report[2], status;
+	pid_t pid;
+
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
+		printf("SKIP %s: needs transparent huge pages\n", __func__);
+		return;
+	}
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	ck_assert(!mkdir(PIN_CG, 0755) || errno == EEXIST);
+	snprintf(max, sizeof(max), "%lu", PIN_MAX);
+	write_file(PIN_CG "/memory.max", max);
+	if (!access(PIN_CG "/memory.swap.max", F_OK))
+		write_file(PIN_CG "/memory.swap.max", "0");
+	write_param("max_resident_bytes", PIN_SYS_CAP);
+
+	ck_assert_int_eq(pipe(report), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(report[0]);
+		pin_child(report[1]);
+		_exit(0);
+	}
+	close(report[1]);
+	while (read(report[0], &current, sizeof(current)) == sizeof(current)) {
+		peak = current > peak ? current : peak;
+		reports++;
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	printf("pinned: %u objects' first pages; the group's memory peaked at %llu MiB (memory.max %lu MiB, tamalloc's system cap %lu MiB)\n",
+	       reports, (unsigned long long)peak / MIB, PIN_MAX / MIB,
+	       PIN_SYS_CAP / MIB);
+	fflush(stdout);
+	/* Done, or OOM-killed in its group: either way, held to the group. */
+	ck_assert_msg((WIFEXITED(status) && !WEXITSTATUS(status)) ||
+		      (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
+		      "status %#x", status);
+	/* The module's cap did not hold the pinned folios; the group's did. */
+	ck_assert_uint_gt(peak, 2 * PIN_SYS_CAP);
+	ck_assert_uint_le(peak, PIN_MAX);
+	ck_assert_int_eq(rmdir(PIN_CG), 0);
+}
+END_TEST
+
+Suite *pinned_suite(void)
+{
+	Suite *s = suite_create("pinned");
+	TCase *tc = tcase_create("memcg");
+
+	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, pipe_pinned_pages_held_by_memcg);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 Suite *holds_suite(void)
 {
 	Suite *s = suite_create("holds");
