@@ -70,7 +70,8 @@ struct tam_proc_stats {
  * highest such sum measured.  Measuring takes every tamalloc process's
  * mmap_lock for reading: for a caller without CAP_SYS_PTRACE the module
  * measures at most once a second, and answers with the last measurement in
- * between.
+ * between; it takes no lock another process holds, counting such a process
+ * with its last measured figures.
  * shared_bytes is the memory held by MAP_SHARED tamalloc objects, counted once
  * however many processes map it; shared_swap_bytes, what of it is swapped
  * out.  An object holds its pages until they are discarded (TAM_IOC_DISCARD,
