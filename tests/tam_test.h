@@ -59,6 +59,25 @@ int all_bytes(const void *p, size_t len, unsigned char value);
 		}							\
 	} while (0)
 
+/* Write @value and a newline to the file at @path (sysfs, procfs, cgroupfs). */
+void write_file(const char *path, const char *value);
+/* The value of a "key value" line of a file (/proc/vmstat, memory.events). */
+uint64_t file_key(const char *path, const char *key);
+/* The module parameter @name (max_reserved_bytes, max_resident_bytes). */
+void write_param(const char *name, uint64_t value);
+uint64_t read_param(const char *name);
+/* Lift both system-wide caps: every caps test starts and ends so. */
+void no_system_caps(void);
+/* TAM_IOC_SET_LIMITS on @pid (0: the caller): 0 or the errno. */
+int set_limits_errno(pid_t pid, uint64_t reserved, uint64_t resident);
+/* mmap() of @len bytes of /dev/tamalloc, read-write, or NULL (errno set). */
+void *map_or_null(size_t len, int flags);
+/*
+ * Write 2 to the first byte of each page of [p, p + pages * PAGE) until a
+ * SIGBUS: returns how many pages were written.  One thread at a time.
+ */
+size_t touch_until_sigbus(char *p, size_t pages);
+
 /* Run @fn in a child; returns its exit status, or 128 + signal. */
 int in_child(void (*fn)(void *), void *arg);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,3 +211,103 @@ void sync_signal_parent(struct sync_pair *s) { sync_send(s->to_parent[1]); }
 void sync_wait_child(struct sync_pair *s) { sync_recv(s->to_parent[0]); }
 void sync_signal_child(struct sync_pair *s) { sync_send(s->to_child[1]); }
 void sync_wait_parent(struct sync_pair *s) { sync_recv(s->to_child[0]); }
+
+void write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_gt(fprintf(f, "%s\n", value), 0);
+	ck_assert_msg(fclose(f) == 0, "write %s: %s", path, strerror(errno));
+}
+
+uint64_t file_key(const char *path, const char *key)
+{
+	char line[256];
+	uint64_t v = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			v = strtoull(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+#define PARAMS		"/sys/module/tamalloc/parameters/"
+
+void write_param(const char *name, uint64_t value)
+{
+	char path[128], v[32];
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)value);
+	write_file(path, v);
+}
+
+uint64_t read_param(const char *name)
+{
+	unsigned long long v;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fscanf(f, "%llu", &v), 1);
+	fclose(f);
+	return v;
+}
+
+void no_system_caps(void)
+{
+	write_param("max_reserved_bytes", 0);
+	write_param("max_resident_bytes", 0);
+}
+
+int set_limits_errno(pid_t pid, uint64_t reserved, uint64_t resident)
+{
+	struct tam_limits lim = {
+		.size = sizeof(lim), .pid = pid,
+		.reserved_limit = reserved, .resident_limit = resident,
+	};
+	int fd = tam_open(), err;
+
+	err = ioctl(fd, TAM_IOC_SET_LIMITS, &lim) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+void *map_or_null(size_t len, int flags)
+{
+	int fd = tam_open();
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static sigjmp_buf sigbus_jump;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jump, 1);
+}
+
+size_t touch_until_sigbus(char *p, size_t pages)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile size_t i = 0;
+
+	if (sigaction(SIGBUS, &sa, &old))
+		_exit(90);
+	if (!sigsetjmp(sigbus_jump, 1))
+		for (; i < pages; i++)
+			((volatile char *)p)[i * PAGE] = 2;
+	if (sigaction(SIGBUS, &old, NULL))
+		_exit(91);
+	return i;
+}

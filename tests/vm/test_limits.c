@@ -20,65 +20,9 @@
 
 #include "tam_test.h"
 
-#define PARAMS		"/sys/module/tamalloc/parameters/"
 #define CAP_PAGES	16
 
 static const int kinds[] = { MAP_PRIVATE, MAP_SHARED };
-
-static void write_param(const char *name, uint64_t value)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "w");
-	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
-	ck_assert_int_gt(fprintf(f, "%llu\n", (unsigned long long)value), 0);
-	ck_assert_msg(fclose(f) == 0, "write %s: %s", path, strerror(errno));
-}
-
-static uint64_t read_param(const char *name)
-{
-	unsigned long long v;
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "r");
-	ck_assert_msg(f, "fopen %s: %s", path, strerror(errno));
-	ck_assert_int_eq(fscanf(f, "%llu", &v), 1);
-	fclose(f);
-	return v;
-}
-
-/* Every test starts and ends without system-wide caps. */
-static void no_system_caps(void)
-{
-	write_param("max_reserved_bytes", 0);
-	write_param("max_resident_bytes", 0);
-}
-
-static int set_limits_errno(pid_t pid, uint64_t reserved, uint64_t resident)
-{
-	struct tam_limits lim = {
-		.size = sizeof(lim), .pid = pid,
-		.reserved_limit = reserved, .resident_limit = resident,
-	};
-	int fd = tam_open(), err;
-
-	err = ioctl(fd, TAM_IOC_SET_LIMITS, &lim) ? errno : 0;
-	close(fd);
-	return err;
-}
-
-static void *map_or_null(size_t len, int flags)
-{
-	int fd = tam_open();
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
-
-	close(fd);
-	return p == MAP_FAILED ? NULL : p;
-}
 
 /* mmap() of @len bytes must fail with ENOMEM. */
 static void assert_map_refused(size_t len, int flags)
@@ -230,29 +174,10 @@ START_TEST(adjacent_mappings_charged_exactly)
 }
 END_TEST
 
-static sigjmp_buf sigbus_jump;
-
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jump, 1);
-}
-
 /* Write to each page of [p, p + pages * PAGE); true if one got SIGBUS. */
 static int touch_gets_sigbus(char *p, size_t pages)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	volatile int hit = 0;
-	size_t i;
-
-	ck_assert_int_eq(sigaction(SIGBUS, &sa, &old), 0);
-	if (sigsetjmp(sigbus_jump, 1))
-		hit = 1;
-	else
-		for (i = 0; i < pages; i++)
-			((volatile char *)p)[i * PAGE] = 2;
-	ck_assert_int_eq(sigaction(SIGBUS, &old, NULL), 0);
-	return hit;
+	return touch_until_sigbus(p, pages) < pages;
 }
 
 /*
