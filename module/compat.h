@@ -13,6 +13,7 @@
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -286,5 +287,15 @@ plain:
 #else
 #define tam_thp_get_unmapped_area thp_get_unmapped_area
 #endif
+
+/* lock_page_killable() became folio_lock_killable() with folios (5.16). */
+static inline int tam_lock_page_killable(struct page *page)
+{
+#ifdef TAM_HAVE_FOLIO
+	return folio_lock_killable(page_folio(page));
+#else
+	return lock_page_killable(page);
+#endif
+}
 
 #endif /* _TAM_COMPAT_H */

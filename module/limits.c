@@ -111,12 +111,16 @@ static int tam_reserve_fix_locking(struct mm_struct *mm, void *unused)
 /* max_reserved_bytes: a new cap first fixes every process's charges. */
 static int tam_set_max_reserved(const char *val, const struct kernel_param *kp)
 {
+	unsigned long long old = tam_max_reserved_bytes;
 	int err = param_set_ullong(val, kp);
 
 	if (err || !tam_max_reserved_bytes)
 		return err;
-	/* Processes that map after this see the cap and fix themselves. */
-	return tam_procs_call_each_mm(tam_reserve_fix_locking, NULL);
+	/* Processes that map or fork after this see the cap themselves. */
+	err = tam_procs_call_each_mm(tam_reserve_fix_locking, NULL);
+	if (err)	/* not every process was fixed: the cap is not set */
+		WRITE_ONCE(tam_max_reserved_bytes, old);
+	return err;
 }
 
 static const struct kernel_param_ops tam_max_reserved_ops = {
@@ -168,11 +172,18 @@ int tam_reserve_mmap(struct vm_area_struct *vma)
 void tam_reserve_open(struct vm_area_struct *vma)
 {
 	struct vm_area_struct *old = find_vma(vma->vm_mm, vma->vm_start);
+	struct tam_proc *proc = tam_procs_find(vma->vm_mm);
 
 	if (old && old != vma && tam_vma_is_ours(old) &&
 	    old->vm_start <= vma->vm_start && old->vm_end >= vma->vm_end)
 		return;		/* a split: @old still spans both pieces */
-	tam_charge_reserved(tam_procs_find(vma->vm_mm), tam_vma_charge(vma));
+	/*
+	 * As in mmap(): a cap set while the process was forked, after the pass
+	 * that fixes every process had passed it, is seen here.
+	 */
+	if (READ_ONCE(tam_max_reserved_bytes) || READ_ONCE(proc->reserved_limit))
+		tam_vm_flags_set(vma, VM_DONTEXPAND);
+	tam_charge_reserved(proc, tam_vma_charge(vma));
 }
 
 /* ->close: before tam_procs_remove_vma(). */
@@ -228,7 +239,7 @@ vm_fault_t tam_charges_refresh(struct vm_fault *vmf, struct tam_proc *proc)
 		return tam_fault_retry_under_mmap_lock(vmf);
 	tam_measure_mm(vmf->vma->vm_mm, &m, TAM_LOCKED);
 	tam_objects_sync(proc);
-	if (READ_ONCE(tam_max_resident_bytes))
+	if (tam_sys_resident_over(0))
 		tam_objects_sync(NULL);
 	return 0;
 }

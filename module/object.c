@@ -27,8 +27,8 @@
  * is swappable, and the pages khugepaged would add would come without a fault.
  *
  * Each object's pages are charged, for the resident caps, to one process: the
- * one that created it or, once that one no longer maps it, the next to fault
- * on it.  Who maps an object is known exactly: each process's VMAs of it
+ * one that created it or, once that one no longer maps it, another that maps
+ * it (or, if none does while calls hold it, the next to fault on it).  Who maps an object is known exactly: each process's VMAs of it
  * share one struct tam_object_map (their vm_private_data), which goes with
  * the last of them.  The charge is the object's own count of its pages (in
  * memory and swapped out), shmem's: exact however many processes map the
@@ -120,6 +120,7 @@ struct tam_object_map {
 	struct tam_proc *proc;
 	unsigned long vmas;		/* under obj->lock */
 	struct list_head node;		/* on obj->maps, under obj->lock */
+	struct rcu_head rcu;
 };
 
 /*
@@ -260,18 +261,25 @@ static void tam_object_reserve(struct tam_object *obj, long pages)
  * faults read the owner under RCU (entries are freed after a grace period).
  * @map is the new owner's map of @obj.
  */
+static void tam_object_adopt_locked(struct tam_object *obj,
+				    struct tam_object_map *map)
+{
+	struct tam_proc *proc = map->proc;
+
+	rcu_assign_pointer(obj->owner, proc);
+	obj->owner_map = map;
+	list_add(&obj->owner_node, &proc->objects);
+	atomic64_add(obj->charged, &proc->object_pages);
+}
+
 static void tam_object_adopt(struct tam_object *obj, struct tam_object_map *map)
 {
 	struct tam_proc *proc = map->proc;
 
 	spin_lock(&proc->objects_lock);
 	spin_lock(&obj->lock);
-	if (!rcu_access_pointer(obj->owner)) {
-		rcu_assign_pointer(obj->owner, proc);
-		obj->owner_map = map;
-		list_add(&obj->owner_node, &proc->objects);
-		atomic64_add(obj->charged, &proc->object_pages);
-	}
+	if (!rcu_access_pointer(obj->owner))
+		tam_object_adopt_locked(obj, map);
 	spin_unlock(&obj->lock);
 	spin_unlock(&proc->objects_lock);
 }
@@ -337,28 +345,69 @@ static struct tam_object_map *tam_object_map_get(struct tam_object *obj,
 }
 
 /*
+ * @obj has no owner: charge it to a process that maps it, if one does, even
+ * past its cap (as a fork charges): a process that has every page of it in
+ * its page tables may never fault on it again.  The maps are freed after a
+ * grace period, so a map seen under the lock can be looked at without it;
+ * it is taken only if it is still there once its process's lock is held.
+ */
+static void tam_object_hand_over(struct tam_object *obj)
+{
+	struct tam_object_map *map, *m;
+	struct tam_proc *proc;
+	bool done = false;
+
+	rcu_read_lock();
+	while (!done) {
+		spin_lock(&obj->lock);
+		map = list_first_entry_or_null(&obj->maps, struct tam_object_map,
+					       node);
+		done = !map || rcu_access_pointer(obj->owner);
+		spin_unlock(&obj->lock);
+		if (done)
+			break;
+		proc = map->proc;
+		spin_lock(&proc->objects_lock);
+		spin_lock(&obj->lock);
+		list_for_each_entry(m, &obj->maps, node) {
+			if (m != map || rcu_access_pointer(obj->owner))
+				continue;
+			tam_object_adopt_locked(obj, map);
+			done = true;
+			break;
+		}
+		spin_unlock(&obj->lock);
+		spin_unlock(&proc->objects_lock);
+	}
+	rcu_read_unlock();
+}
+
+/*
  * One VMA of @map is gone.  With its last, the process no longer maps the
- * object: if it was charged with it, the next process to fault on the
- * object is.
+ * object: if it was charged with it, another process that maps it is.
  */
 static void tam_object_map_put(struct tam_object_map *map)
 {
 	struct tam_object *obj = map->obj;
 	struct tam_proc *proc = map->proc;
-	bool gone;
+	bool gone, disowned = false;
 
 	spin_lock(&proc->objects_lock);
 	spin_lock(&obj->lock);
 	gone = !--map->vmas;
 	if (gone) {
 		list_del(&map->node);
-		if (obj->owner_map == map)
+		disowned = obj->owner_map == map;
+		if (disowned)
 			tam_object_disown_locked(obj, proc);
 	}
 	spin_unlock(&obj->lock);
 	spin_unlock(&proc->objects_lock);
-	if (gone)
-		kfree(map);
+	if (!gone)
+		return;
+	kfree_rcu(map, rcu);
+	if (disowned)
+		tam_object_hand_over(obj);
 }
 
 static void tam_object_add_pages(const struct tam_object *obj, u64 *in_memory,

@@ -291,23 +291,26 @@ void tam_procs_sync_objects(struct mm_struct *mm)
 	spin_unlock(&tam_procs_lock);
 }
 
-/* @mm's counted figures and caps, into @st. */
+/*
+ * @mm's counted figures and caps, into @st.  Under RCU, not tam_procs_lock:
+ * the walk of its objects would hold every mmap() and fork() meanwhile.
+ */
 void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st)
 {
 	struct tam_proc *proc;
 
-	spin_lock(&tam_procs_lock);
+	rcu_read_lock();
 	proc = tam_procs_find(mm);
 	if (proc) {
 		st->faults = atomic64_read(&proc->faults);
-		st->reserved_limit = proc->reserved_limit;
-		st->resident_limit = proc->resident_limit;
+		st->reserved_limit = READ_ONCE(proc->reserved_limit);
+		st->resident_limit = READ_ONCE(proc->resident_limit);
 		tam_objects_pages(proc, &st->shared_bytes,
 				  &st->shared_swap_bytes);
 		st->shared_bytes <<= PAGE_SHIFT;
 		st->shared_swap_bytes <<= PAGE_SHIFT;
 	}
-	spin_unlock(&tam_procs_lock);
+	rcu_read_unlock();
 }
 
 bool tam_procs_has_mm(struct mm_struct *mm)

@@ -44,7 +44,11 @@ static struct page *tam_private_page(void)
 {
 	struct page *page = tam_zero_pages[raw_smp_processor_id()];
 
-	if (page_ref_count(page) < TAM_ZERO_PAGE_MAX_REFS) {
+	/*
+	 * A zero page a memory error hit is not handed out again: the kernel
+	 * would take a poisoned page returned locked for a page cache's.
+	 */
+	if (page_ref_count(page) < TAM_ZERO_PAGE_MAX_REFS && !PageHWPoison(page)) {
 		get_page(page);
 		return page;
 	}
@@ -56,22 +60,29 @@ static struct page *tam_private_page(void)
  * locks the zero page it hands out before charging it, and the kernel keeps
  * it locked until the page (or its copy) is in the page tables
  * (VM_FAULT_LOCKED: do_cow_fault() and do_read_fault() unlock it after
- * finish_fault()).  So once each CPU's zero page has been locked and
- * unlocked, every fault charged before has mapped its page, and a walk of
- * the page tables sees it: a measurement never misses a fault it counted
- * (stats.c).  The fresh pages of the refcount fallback are not waited for:
- * those faults come only past 2^30 mappings of one CPU's zero page.
+ * finish_fault(), which allocates nothing: __do_fault() gave it its page
+ * table first).  So once each CPU's zero page has been locked and unlocked,
+ * every fault charged before has mapped its page, and a walk of the page
+ * tables sees it: a measurement never misses a fault it counted (stats.c).
+ * The fresh pages of the fallbacks are not waited for: those faults come only
+ * past 2^30 mappings of one CPU's zero page, or after a memory error on it.
+ * With @nowait, a fault in flight makes it -EBUSY instead; else a fatal
+ * signal makes it -EINTR.
  */
-void tam_private_faults_drain(void)
+int tam_private_faults_drain(bool nowait)
 {
+	struct page *page;
 	unsigned int cpu;
 
 	/* The fault counts read before are ordered before the locks. */
 	smp_mb();
 	for_each_possible_cpu(cpu) {
-		lock_page(tam_zero_pages[cpu]);
-		unlock_page(tam_zero_pages[cpu]);
+		page = tam_zero_pages[cpu];
+		if (nowait ? !trylock_page(page) : tam_lock_page_killable(page))
+			return nowait ? -EBUSY : -EINTR;
+		unlock_page(page);
 	}
+	return 0;
 }
 
 /*

@@ -44,9 +44,15 @@ static atomic64_t tam_peak_resident;
  * private mappings could hold: never below the truth.
  */
 static u64 tam_charge_pages(struct mm_struct *mm, unsigned long present,
-			    unsigned long private_pages)
+			    unsigned long private_pages,
+			    unsigned long swapped_before)
 {
-	unsigned long swapped = get_mm_counter(mm, MM_SWAPENTS);
+	/*
+	 * A page swapped in or out while the walk ran is in the count before
+	 * or in the count after, if the walk did not see it.
+	 */
+	unsigned long swapped = max(swapped_before,
+				    get_mm_counter(mm, MM_SWAPENTS));
 
 	return present + min(swapped, private_pages);
 }
@@ -59,7 +65,7 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		   enum tam_lock_mode lock)
 {
 	unsigned long present = 0, private_present = 0, private_pages = 0;
-	unsigned long *count;
+	unsigned long swapped, *count;
 	struct vm_area_struct *vma;
 	struct tam_vma_iter it;
 	struct tam_walk walk;
@@ -72,9 +78,15 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 	if (lock == TAM_TRYLOCK && !mmap_read_trylock(mm))
 		return -EBUSY;
 	tam_walk_init(&walk, mm);
-	/* Every fault counted in faults_before has its page mapped after this. */
+	/*
+	 * Every fault counted in faults_before has its page mapped after the
+	 * drain.  A caller that may not wait for other processes (TAM_TRYLOCK)
+	 * and finds a fault in flight measures without resetting the charge.
+	 */
 	faults_before = tam_procs_private_faults(mm);
-	tam_private_faults_drain();
+	swapped = get_mm_counter(mm, MM_SWAPENTS);
+	if (tam_private_faults_drain(lock == TAM_TRYLOCK))
+		all_seen = false;
 	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
 		if (!tam_vma_is_ours(vma))
 			continue;
@@ -94,7 +106,7 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 	}
 	if (!err && all_seen)
 		tam_procs_set_charged(mm, tam_charge_pages(mm, private_present,
-							   private_pages),
+							   private_pages, swapped),
 				      faults_before);
 	if (lock != TAM_LOCKED)
 		mmap_read_unlock(mm);
@@ -408,7 +420,9 @@ static int tam_measure_one(struct mm_struct *mm, void *arg)
  * many threads run it, makes the module do that more often.  Such a caller
  * never waits for another process's mmap_lock either (a process that holds
  * its own for long would stall every caller behind the mutex): a process
- * whose lock is busy counts with its last measured figures.  The counters
+ * whose lock is busy counts with its last measured figures.  Nor for a
+ * private fault in flight (tam_private_faults_drain()): such a process is
+ * measured without its charge being reset.  The counters
  * are read fresh for everyone.
  */
 #define TAM_SYS_MEASURE_EVERY	HZ

@@ -37,7 +37,7 @@ static inline bool tam_fault_for_core_dump(const struct vm_fault *vmf)
 /* region.c: the device's mmap(), and private mappings */
 int tam_region_mmap(struct file *file, struct vm_area_struct *vma);
 bool tam_vma_is_ours(const struct vm_area_struct *vma);
-void tam_private_faults_drain(void);
+int tam_private_faults_drain(bool nowait);
 void tam_vma_open(struct vm_area_struct *vma);
 void tam_private_close(struct vm_area_struct *vma);
 int tam_region_init(void);

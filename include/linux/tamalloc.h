@@ -51,9 +51,9 @@ struct tam_proc_stats {
 	/*
 	 * since version 2: the pages of the MAP_SHARED objects charged to the
 	 * process, in memory and swapped out.  An object is charged to the
-	 * process that created it and, once that one no longer maps it, to the
-	 * next process to fault on it; its pages count against that process's
-	 * resident cap wherever they are mapped.
+	 * process that created it and, once that one no longer maps it, to
+	 * another process that maps it; its pages count against that
+	 * process's resident cap wherever they are mapped.
 	 */
 	__u64 shared_bytes;
 	__u64 shared_swap_bytes;

@@ -84,6 +84,55 @@ START_TEST(object_charged_to_who_maps_it)
 END_TEST
 
 /*
+ * An object whose owner unmaps it passes at once to a process that maps it:
+ * a child that has every page in its page tables never faults on it again,
+ * and would otherwise hold the pages charged to nobody.  Parent and child
+ * share a 1 MiB cap; the parent fills two objects of 512 KiB, one at a time,
+ * the child reads each and the parent unmaps it: the child then holds 1 MiB
+ * and a page more is refused.
+ */
+#define HANDED		(512 * 1024)
+
+START_TEST(object_handed_to_who_maps_it)
+{
+	char *objs[2] = { tam_map(HANDED, MAP_SHARED), tam_map(HANDED, MAP_SHARED) };
+	struct sync_pair sync;
+	int status, i;
+	pid_t pid;
+
+	ck_assert_int_eq(set_own_caps(0, 1 * MIB), 0);
+	sync_init(&sync);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *priv = map_or_null(PAGE, MAP_PRIVATE);
+		size_t off;
+
+		for (i = 0; i < 2; i++) {
+			sync_wait_parent(&sync);
+			for (off = 0; off < HANDED; off += PAGE)
+				child_check(objs[i][off] == 2);
+			sync_signal_parent(&sync);
+		}
+		sync_wait_parent(&sync);
+		child_check(proc_stats(0).shared_bytes == 2 * HANDED);
+		child_check(priv && touch_until_sigbus(priv, 1) == 0);
+		_exit(0);
+	}
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(touch_until_sigbus(objs[i], HANDED / PAGE), HANDED / PAGE);
+		sync_signal_child(&sync);
+		sync_wait_child(&sync);
+		ck_assert_int_eq(munmap(objs[i], HANDED), 0);
+	}
+	sync_signal_child(&sync);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status %#x", status);
+}
+END_TEST
+
+/*
  * Item 4: pages MADV_REMOVE gives back make room under the cap at once, as
  * TAM_IOC_DISCARD's do: for a new object's page and for a private page.
  */
@@ -627,6 +676,7 @@ Suite *holds_suite(void)
 	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, object_charged_to_who_maps_it);
+	tcase_add_test(tc, object_handed_to_who_maps_it);
 	tcase_add_loop_test(tc, madv_remove_uncharges, 0, 2);
 	tcase_add_test(tc, refusal_measures_faulting_process);
 	tcase_add_loop_test(tc, core_dump_skips_untouched, 0, 2);
