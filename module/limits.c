@@ -7,11 +7,11 @@
  * (VM_DONTEXPAND), each for its size: every shared VMA, and every private
  * one while a reserved cap applies to it.  A charge that is a VMA's size
  * stays exact through whatever the kernel does without telling the driver:
- * a split shrinks one VMA by what ->open gives the new one, an expand-only
- * merge (6.12 on) grows one VMA by what its neighbour loses, and a split
- * that fails after ->open (6.1) closes the new VMA with size 0.  mremap()
- * growth in place, which has no callback at all, is refused for them (EFAULT;
- * moving works).  Private VMAs made without a cap may grow, and are charged
+ * a split shrinks one VMA by what ->open gives the new one, a split that
+ * fails after ->open (6.1) closes the new VMA with size 0, and the kernel
+ * merges no VM_DONTEXPAND VMA (VM_SPECIAL; 6.12 merges others with ->close
+ * when it only expands one).  mremap() growth in place, which has no
+ * callback at all, is refused for them (EFAULT; moving works).  Private VMAs made without a cap may grow, and are charged
  * nothing until a cap comes: setting one charges them and stops their growth.
  * Over a reserved cap, mmap() fails with ENOMEM; a fork or mremap() move,
  * which cannot fail in ->open, is charged even past it.
