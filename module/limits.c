@@ -11,8 +11,9 @@
  * fails after ->open (6.1) closes the new VMA with size 0, and the kernel
  * merges no VM_DONTEXPAND VMA (VM_SPECIAL; 6.12 merges others with ->close
  * when it only expands one).  mremap() growth in place, which has no
- * callback at all, is refused for them (EFAULT; moving works).  Private VMAs made without a cap may grow, and are charged
- * nothing until a cap comes: setting one charges them and stops their growth.
+ * callback at all, is refused for them (EFAULT; moving works).  Private
+ * VMAs made without a cap may grow, and are charged nothing until a cap
+ * comes: setting one charges them and stops their growth.
  * Over a reserved cap, mmap() fails with ENOMEM; a fork or mremap() move,
  * which cannot fail in ->open, is charged even past it.
  *
