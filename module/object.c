@@ -28,14 +28,15 @@
  *
  * Each object's pages are charged, for the resident caps, to one process: the
  * one that created it or, once that one no longer maps it, another that maps
- * it (or, if none does while calls hold it, the next to fault on it).  Who maps an object is known exactly: each process's VMAs of it
- * share one struct tam_object_map (their vm_private_data), which goes with
- * the last of them.  The charge is the object's own count of its pages (in
- * memory and swapped out), shmem's: exact however many processes map the
- * object and whatever they unmap or MADV_DONTNEED.  It is read again on each
- * capped fault and discard, and for every object a refusal depends on
- * before a fault is refused (tam_objects_sync()), since MADV_REMOVE gives
- * pages back without telling us.
+ * it (if none does, the next to fault on it: none can but a call in flight).
+ * Who maps an object is known exactly: each process's VMAs of it share one
+ * struct tam_object_map (their vm_private_data), which goes with the last of
+ * them.  The charge is the object's own count of its pages (in memory and
+ * swapped out), shmem's: exact however many processes map the object and
+ * whatever they unmap or MADV_DONTNEED.  It is read again on each capped
+ * fault and discard, and for every object a refusal depends on before a
+ * fault is refused (tam_objects_sync()), since MADV_REMOVE gives pages back
+ * without telling us.
  */
 
 #include <linux/fs.h>
