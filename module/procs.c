@@ -215,10 +215,9 @@ void tam_procs_remove_vma(struct mm_struct *mm)
 	}
 	atomic64_dec(&tam_counters.processes);
 	/* Caps outlive the mappings, not the process (exit_mmap() is here). */
+	/* Its objects went to whoever maps them still, each with its map. */
 	if (tam_proc_has_limits(proc) && atomic_read(&mm->mm_users)) {
 		spin_unlock(&tam_procs_lock);
-		/* Objects go to whoever maps them still. */
-		tam_objects_disown(proc);
 		return;
 	}
 	tam_proc_unhash(proc);

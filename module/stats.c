@@ -398,14 +398,12 @@ static int tam_measure_one(struct mm_struct *mm, void *arg)
 	int err;
 
 	err = tam_measure_mm(mm, &m, sys->lock);
-	if (err == -EBUSY)
-		err = tam_procs_last(mm, &m) ? 0 : -EBUSY;
-	else if (!err)
-		tam_procs_record(mm, &m);
-	if (err == -EBUSY)
-		return 0;	/* not measured yet: it counts from its first */
-	if (err)
+	if (err && err != -EBUSY)
 		return err;
+	if (!err)
+		tam_procs_record(mm, &m);
+	else if (!tam_procs_last(mm, &m))
+		return 0;	/* busy, never measured: it counts from its first */
 	sys->procs.reserved += m.reserved;
 	sys->procs.resident += m.resident;
 	sys->procs.mappings += m.mappings;
