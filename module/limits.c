@@ -277,6 +277,13 @@ bool tam_charge_private(struct tam_proc *proc)
 	if (likely(!tam_resident_over(proc, 0)))
 		return true;
 	tam_charge_private_pages(proc, -1);
+	/*
+	 * The return before the refusal: pairs with the read barrier in
+	 * tam_procs_private_faults().  Both come before the page is unlocked,
+	 * which a measurement waits for.
+	 */
+	smp_mb__before_atomic();
+	atomic64_inc(&proc->private_refused);
 	return false;
 }
 

@@ -324,35 +324,52 @@ bool tam_procs_has_mm(struct mm_struct *mm)
 	return found;
 }
 
-/* The private faults of @mm, for a measurement to start from. */
-u64 tam_procs_private_faults(struct mm_struct *mm)
+/*
+ * The private faults of @mm, and its refusals, for a measurement to start
+ * from.  Refusals first: a fault gives its one back before it counts its
+ * refusal (tam_charge_private()), so a fault whose one is read here but not
+ * its return has its refusal still to come.
+ */
+void tam_procs_private_faults(struct mm_struct *mm, struct tam_faults_mark *mark)
 {
 	struct tam_proc *proc;
-	u64 faults = 0;
 
+	*mark = (struct tam_faults_mark){ 0, 0 };
 	rcu_read_lock();
 	proc = tam_procs_find(mm);
-	if (proc)
-		faults = atomic64_read(&proc->private_faults);
+	if (proc) {
+		mark->refused = atomic64_read(&proc->private_refused);
+		/* Pairs with the barrier in tam_charge_private(). */
+		smp_rmb();
+		mark->faults = atomic64_read(&proc->private_faults);
+	}
 	rcu_read_unlock();
-	return faults;
 }
 
 /*
- * A measurement found @pages of private memory charged to @mm;
- * @faults_before is the mm's private fault count read before it began.
- * Faults counted since may or may not be among @pages: they stay charged.
+ * A measurement found @pages of private memory charged to @mm, from the
+ * counts in @before.  Faults counted since may or may not be among @pages:
+ * they stay charged.  A fault counted in @before but refused since is not
+ * among @pages, and its return is not in @before: each refusal since adds
+ * one back (a refused fault not in @before is then charged, harmlessly,
+ * until the next measurement).  Every refusal of a fault in @before is
+ * counted by now: the measurement waited for faults in flight.
  */
-void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before)
+void tam_procs_set_charged(struct mm_struct *mm, u64 pages,
+			   const struct tam_faults_mark *before)
 {
 	struct tam_proc *proc;
-	s64 base = (s64)pages - (s64)faults_before;
+	s64 base;
 
 	spin_lock(&tam_procs_lock);
 	proc = tam_procs_find(mm);
-	if (proc)
+	if (proc) {
+		base = (s64)pages - (s64)before->faults +
+		       (s64)(atomic64_read(&proc->private_refused) -
+			     before->refused);
 		percpu_counter_add(&tam_counters.private_pages,
 				   base - atomic64_xchg(&proc->charged_base, base));
+	}
 	spin_unlock(&tam_procs_lock);
 }
 

@@ -70,7 +70,7 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 	struct tam_vma_iter it;
 	struct tam_walk walk;
 	bool all_seen = true;
-	u64 faults_before;
+	struct tam_faults_mark before;
 	int err = 0;
 
 	if (lock == TAM_LOCK && mmap_read_lock_killable(mm))
@@ -79,11 +79,11 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 		return -EBUSY;
 	tam_walk_init(&walk, mm);
 	/*
-	 * Every fault counted in faults_before has its page mapped after the
+	 * Every fault counted in @before has its page mapped after the
 	 * drain.  A caller that may not wait for other processes (TAM_TRYLOCK)
 	 * and finds a fault in flight measures without resetting the charge.
 	 */
-	faults_before = tam_procs_private_faults(mm);
+	tam_procs_private_faults(mm, &before);
 	swapped = get_mm_counter(mm, MM_SWAPENTS);
 	if (tam_private_faults_drain(lock == TAM_TRYLOCK))
 		all_seen = false;
@@ -107,7 +107,7 @@ int tam_measure_mm(struct mm_struct *mm, struct tam_measure *m,
 	if (!err && all_seen)
 		tam_procs_set_charged(mm, tam_charge_pages(mm, private_present,
 							   private_pages, swapped),
-				      faults_before);
+				      &before);
 	if (lock != TAM_LOCKED)
 		mmap_read_unlock(mm);
 	m->resident += (u64)(present + private_present) << PAGE_SHIFT;

@@ -78,7 +78,10 @@ struct tam_measure {
  *    kernel zaps without telling the driver (munmap, MADV_DONTNEED) stay
  *    charged until the next measurement; a measurement waits for the faults
  *    in flight (tam_private_faults_drain()), and counts pages that NUMA
- *    balancing has made inaccessible for a while (walk.c).
+ *    balancing has made inaccessible for a while (walk.c).  A fault refused
+ *    over a cap gives its one back: a measurement that counted the one
+ *    but not its return adds back the refusals made meanwhile
+ *    (tam_procs_set_charged()).
  */
 struct tam_proc {
 	struct hlist_node node;
@@ -90,6 +93,7 @@ struct tam_proc {
 	u64 resident_limit;		/* bytes, 0 = none; set under the lock */
 	atomic64_t faults;		/* every tamalloc fault it took */
 	atomic64_t private_faults;
+	atomic64_t private_refused;	/* faults counted, then given back */
 	atomic64_t charged_base;	/* pages; may be negative */
 	atomic64_t object_pages;	/* pages of the objects charged to it */
 	atomic64_t reserved;		/* bytes charged by the mm's VMAs */
@@ -103,8 +107,15 @@ int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp)
 void tam_procs_remove_vma(struct mm_struct *mm);
 struct tam_proc *tam_procs_find(struct mm_struct *mm);
 struct tam_proc *tam_procs_of_vma(struct vm_area_struct *vma);
-u64 tam_procs_private_faults(struct mm_struct *mm);
-void tam_procs_set_charged(struct mm_struct *mm, u64 pages, u64 faults_before);
+/* Where a measurement of private pages starts from (tam_procs_private_faults()). */
+struct tam_faults_mark {
+	u64 faults;
+	u64 refused;
+};
+
+void tam_procs_private_faults(struct mm_struct *mm, struct tam_faults_mark *mark);
+void tam_procs_set_charged(struct mm_struct *mm, u64 pages,
+			   const struct tam_faults_mark *before);
 u64 tam_proc_charged_pages(struct tam_proc *proc);
 u64 tam_procs_record(struct mm_struct *mm, const struct tam_measure *m);
 bool tam_procs_last(struct mm_struct *mm, struct tam_measure *m);
