@@ -8,13 +8,17 @@
 #ifndef _TAM_COMPAT_H
 #define _TAM_COMPAT_H
 
+#include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/file.h>
+#include <linux/list_lru.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
@@ -297,5 +301,139 @@ static inline int tam_lock_page_killable(struct page *page)
 	return lock_page_killable(page);
 #endif
 }
+
+/*
+ * The pages of a page-cache entry that lie in [@start, @end): a folio is one
+ * multi-index entry since 5.17; before, a huge page filled each of its slots.
+ */
+static inline unsigned long tam_cache_entry_pages(void *entry, pgoff_t start,
+						  pgoff_t end)
+{
+#ifdef TAM_HAVE_FOLIO
+	struct folio *folio = entry;
+
+	return min_t(pgoff_t, folio_next_index(folio), end) -
+	       max_t(pgoff_t, folio->index, start);
+#else
+	return 1;
+#endif
+}
+
+/*
+ * A list_lru item is listed under the memory cgroup and node of the memory
+ * it lives in: list_lru_add() found them itself until 6.8, which made that
+ * list_lru_add_obj().
+ */
+static inline bool tam_list_lru_add(struct list_lru *lru, struct list_head *item)
+{
+#ifdef TAM_HAVE_LIST_LRU_ADD_OBJ
+	return list_lru_add_obj(lru, item);
+#else
+	return list_lru_add(lru, item);
+#endif
+}
+
+static inline bool tam_list_lru_del(struct list_lru *lru, struct list_head *item)
+{
+#ifdef TAM_HAVE_LIST_LRU_ADD_OBJ
+	return list_lru_del_obj(lru, item);
+#else
+	return list_lru_del(lru, item);
+#endif
+}
+
+/*
+ * Since 5.18 a memcg-aware list_lru makes a cgroup's list when an item is
+ * allocated for it with kmem_cache_alloc_lru(); before, every cgroup had one.
+ */
+#ifdef TAM_HAVE_KMEM_CACHE_ALLOC_LRU
+#define tam_kmem_cache_alloc_lru(cache, lru, gfp) \
+	kmem_cache_alloc_lru(cache, lru, gfp)
+#else
+#define tam_kmem_cache_alloc_lru(cache, lru, gfp) kmem_cache_alloc(cache, gfp)
+#endif
+
+/* A list_lru walk's callback is told the list's lock until 7.x. */
+#ifdef TAM_HAVE_LIST_LRU_WALK_CB_LOCK
+#define TAM_LIST_LRU_WALK_CB_ARGS struct list_head *item, \
+	struct list_lru_one *list, spinlock_t *lock, void *cb_arg
+#else
+#define TAM_LIST_LRU_WALK_CB_ARGS struct list_head *item, \
+	struct list_lru_one *list, void *cb_arg
+#endif
+
+/*
+ * A memcg- and NUMA-aware shrinker whose objects no I/O recreates (seeks 0),
+ * made in two steps: allocated (its id, which a memcg-aware list_lru needs,
+ * given) and then registered.  6.7 made shrinkers allocated by the kernel;
+ * before, the only step exported is register_shrinker(), which gives the id
+ * and registers at once: the callbacks must cope with being called before
+ * tam_shrinker_register() (pins.c's ready flag).  It takes a name since 6.0.
+ */
+typedef unsigned long (*tam_shrink_fn)(struct shrinker *s,
+				       struct shrink_control *sc);
+
+#ifdef TAM_HAVE_SHRINKER_ALLOC
+static inline struct shrinker *tam_shrinker_alloc(tam_shrink_fn count,
+						  tam_shrink_fn scan,
+						  const char *name)
+{
+	struct shrinker *s;
+
+	s = shrinker_alloc(SHRINKER_MEMCG_AWARE | SHRINKER_NUMA_AWARE, "%s",
+			   name);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = 0;
+	return s;
+}
+
+static inline void tam_shrinker_register(struct shrinker *s)
+{
+	shrinker_register(s);
+}
+
+static inline void tam_shrinker_free(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *tam_shrinker_alloc(tam_shrink_fn count,
+						  tam_shrink_fn scan,
+						  const char *name)
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	int err;
+
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = 0;
+	s->flags = SHRINKER_MEMCG_AWARE | SHRINKER_NUMA_AWARE;
+#ifdef TAM_HAVE_REGISTER_SHRINKER_NAME
+	err = register_shrinker(s, "%s", name);
+#else
+	err = register_shrinker(s);
+#endif
+	if (err) {
+		kfree(s);
+		return ERR_PTR(err);
+	}
+	return s;
+}
+
+static inline void tam_shrinker_register(struct shrinker *s)
+{
+}
+
+static inline void tam_shrinker_free(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
+}
+#endif
 
 #endif /* _TAM_COMPAT_H */

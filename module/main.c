@@ -103,8 +103,10 @@ static int __init tam_init(void)
 	int err;
 
 	/* The ABI's first-version sizes are fixed forever. */
-	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER2);
-	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER3);
+	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER3);
+	BUILD_BUG_ON(sizeof(struct tam_pin) != TAM_PIN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct tam_purge) != TAM_PURGE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_pid_list) != TAM_PID_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_range) != TAM_RANGE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_limits) != TAM_LIMITS_SIZE_VER0);
@@ -121,11 +123,16 @@ static int __init tam_init(void)
 	err = tam_object_init();
 	if (err)
 		goto err_region;
-	err = misc_register(&tam_misc);
+	err = tam_pins_init();
 	if (err)
 		goto err_object;
+	err = misc_register(&tam_misc);
+	if (err)
+		goto err_pins;
 	return 0;
 
+err_pins:
+	tam_pins_exit();
 err_object:
 	tam_object_exit();
 err_region:
@@ -140,6 +147,7 @@ err_mnt:
 static void __exit tam_exit(void)
 {
 	misc_deregister(&tam_misc);
+	tam_pins_exit();
 	tam_object_exit();
 	tam_region_exit();
 	tam_procs_exit();

@@ -56,16 +56,13 @@
 #include <linux/tamalloc.h>
 
 #include "compat.h"
+#include "object.h"
 #include "tamalloc.h"
 
 /* Without it, shmem_file_setup() gives ramfs files, which hold pages for good. */
 #if !IS_ENABLED(CONFIG_SHMEM)
 #error "tamalloc keeps shared mappings in shmem: it needs CONFIG_SHMEM=y"
 #endif
-
-/* The tmpfs huge= policies, in the order of their mount option's names. */
-enum tam_huge { TAM_HUGE_NEVER, TAM_HUGE_ALWAYS, TAM_HUGE_WITHIN_SIZE,
-		TAM_HUGE_ADVISE, TAM_HUGE_NR };
 
 static const char * const tam_huge_names[TAM_HUGE_NR] = {
 	[TAM_HUGE_NEVER]	= "never",
@@ -94,35 +91,6 @@ static DEFINE_MUTEX(tam_mnts_mutex);
  */
 const struct vm_operations_struct *tam_shmem_vm_ops;
 static const struct vm_operations_struct tam_object_vm_ops;
-
-struct tam_object {
-	struct file *file;		/* the shmem file, held while we live */
-	struct inode *inode;		/* its inode */
-	struct file *device;		/* the /dev/tamalloc file it was made from */
-	enum tam_huge huge;		/* the policy of its mount */
-	refcount_t refs;		/* the VMAs that map it, and calls in flight */
-	spinlock_t lock;		/* charged, reserved, maps; owner's changes */
-	struct list_head maps;		/* struct tam_object_map, one per process */
-	struct tam_object_map *owner_map; /* the owner's, under lock */
-	struct tam_proc __rcu *owner;	/* charged with its pages, or NULL */
-	struct list_head owner_node;	/* on owner->objects */
-	long charged;			/* pages charged: held + reserved */
-	long reserved;			/* pages faults in flight may add */
-	struct list_head node;		/* on tam_objects, RCU */
-	struct rcu_head rcu;
-};
-
-/*
- * The VMAs of one process that map one object: the vm_private_data of each.
- * Its process's registry entry lives at least as long (it counts the VMAs).
- */
-struct tam_object_map {
-	struct tam_object *obj;
-	struct tam_proc *proc;
-	unsigned long vmas;		/* under obj->lock */
-	struct list_head node;		/* on obj->maps, under obj->lock */
-	struct rcu_head rcu;
-};
 
 /*
  * Every object, for the system's figures: read under RCU (objects and shmem
@@ -207,7 +175,7 @@ static struct tam_object *tam_vma_object(const struct vm_area_struct *vma)
 }
 
 /* The pages the object holds, in memory and swapped out. */
-static long tam_object_pages(const struct tam_object *obj)
+long tam_object_pages(const struct tam_object *obj)
 {
 	return READ_ONCE(SHMEM_I(obj->inode)->alloced);
 }
@@ -238,7 +206,7 @@ static void tam_object_recharge_locked(struct tam_object *obj)
  * shared writes), by each discard, and for all objects a cap is about to
  * apply to, when it is set (tam_objects_sync()).
  */
-static void tam_object_sync(struct tam_object *obj)
+void tam_object_sync(struct tam_object *obj)
 {
 	if (READ_ONCE(obj->charged) ==
 	    tam_object_pages(obj) + READ_ONCE(obj->reserved))
@@ -422,16 +390,23 @@ static void tam_object_add_pages(const struct tam_object *obj, u64 *in_memory,
 	*swapped += out;
 }
 
-/* The pages of the objects charged to @proc, in memory and swapped out. */
-void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped)
+/*
+ * The pages of the objects charged to @proc: in memory, swapped out, and in
+ * their unpinned ranges (as held when unpinned).
+ */
+void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped,
+		       u64 *unpinned)
 {
 	struct tam_object *obj;
 
 	*in_memory = 0;
 	*swapped = 0;
+	*unpinned = 0;
 	spin_lock(&proc->objects_lock);
-	list_for_each_entry(obj, &proc->objects, owner_node)
+	list_for_each_entry(obj, &proc->objects, owner_node) {
 		tam_object_add_pages(obj, in_memory, swapped);
+		*unpinned += atomic_long_read(&obj->unpinned_pages);
+	}
 	spin_unlock(&proc->objects_lock);
 }
 
@@ -522,6 +497,7 @@ static vm_fault_t tam_object_refresh(struct vm_fault *vmf,
 	ret = tam_charges_refresh(vmf, proc);
 	if (ret)
 		return ret;
+	tam_pins_purge_for_fault(vmf->vma->vm_mm);
 	rcu_read_lock();
 	owner = rcu_dereference(obj->owner);
 	if (owner && owner != proc)
@@ -530,13 +506,13 @@ static vm_fault_t tam_object_refresh(struct vm_fault *vmf,
 	return 0;
 }
 
-static void tam_object_get(struct tam_object *obj)
+void tam_object_get(struct tam_object *obj)
 {
 	refcount_inc(&obj->refs);
 }
 
 /* The last VMA is gone: the kernel releases the file, and its pages, next. */
-static void tam_object_put(struct tam_object *obj)
+void tam_object_put(struct tam_object *obj)
 {
 	struct file *device, *file;
 
@@ -544,6 +520,7 @@ static void tam_object_put(struct tam_object *obj)
 		return;
 	/* Every map went with its VMAs, and the owner's with it. */
 	WARN_ON_ONCE(!list_empty(&obj->maps) || rcu_access_pointer(obj->owner));
+	tam_pins_release(obj);
 	spin_lock(&tam_objects_lock);
 	list_del_rcu(&obj->node);
 	spin_unlock(&tam_objects_lock);
@@ -724,6 +701,7 @@ static struct tam_object *tam_object_alloc(struct file *file,
 	refcount_set(&obj->refs, 1);
 	spin_lock_init(&obj->lock);
 	INIT_LIST_HEAD(&obj->maps);
+	INIT_LIST_HEAD(&obj->unpinned);
 	INIT_LIST_HEAD(&obj->owner_node);
 	spin_lock(&tam_objects_lock);
 	list_add_rcu(&obj->node, &tam_objects);
@@ -801,32 +779,34 @@ err_put:
 }
 
 /*
- * TAM_IOC_DISCARD: give the pages of [@start, @end) back, as MADV_REMOVE
- * does: the range must be mapped (ENOMEM) by tamalloc mappings (EINVAL) that
- * are shared and may be written (EACCES).  Each VMA's part is punched out of
- * its object without mmap_lock held, as madvise_remove() does it.
+ * Call @fn on the part of each object that [@start, @end) of @mm maps, as
+ * madvise() walks a range: the range must be mapped (ENOMEM) by tamalloc
+ * mappings (EINVAL) that are shared (@private_err otherwise) and may be
+ * written (EACCES); nothing is done unless all of it is.  @fn gets pages
+ * [@first, @last) of the object, held, and runs without mmap_lock, as
+ * madvise_remove() punches its holes.
  */
-int tam_object_discard(struct mm_struct *mm, unsigned long start,
-		       unsigned long end)
+int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end, int private_err,
+			 tam_object_range_fn fn, void *arg)
 {
 	struct vm_area_struct *vma;
 	struct tam_object *obj;
 	unsigned long addr, to;
-	loff_t offset;
+	pgoff_t first;
 	int err = 0;
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	for (addr = start; addr < end; addr = vma->vm_end) {
 		vma = vma_lookup(mm, addr);
-		if (!vma) {
+		if (!vma)
 			err = -ENOMEM;
-			break;
-		}
-		if (!tam_vma_is_ours(vma))
+		else if (!tam_vma_is_ours(vma))
 			err = -EINVAL;
-		else if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
-			 (VM_SHARED | VM_MAYWRITE))
+		else if (!(vma->vm_flags & VM_SHARED))
+			err = private_err;
+		else if (!(vma->vm_flags & VM_MAYWRITE))
 			err = -EACCES;
 		if (err)
 			break;
@@ -844,17 +824,38 @@ int tam_object_discard(struct mm_struct *mm, unsigned long start,
 		}
 		obj = tam_vma_object(vma);
 		tam_object_get(obj);
-		offset = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
+		first = linear_page_index(vma, addr);
 		to = min(end, vma->vm_end);
 		mmap_read_unlock(mm);
 
-		err = vfs_fallocate(obj->file,
-				    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    offset, to - addr);
-		tam_object_sync(obj);
+		err = fn(obj, first, first + ((to - addr) >> PAGE_SHIFT), arg);
 		tam_object_put(obj);
 	}
 	return err;
+}
+
+/* TAM_IOC_DISCARD's work on one object: MADV_REMOVE's. */
+static int tam_object_punch(struct tam_object *obj, pgoff_t first,
+			    pgoff_t last, void *unused)
+{
+	int err = vfs_fallocate(obj->file,
+				FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				(loff_t)first << PAGE_SHIFT,
+				(loff_t)(last - first) << PAGE_SHIFT);
+
+	tam_object_sync(obj);
+	return err;
+}
+
+/*
+ * TAM_IOC_DISCARD: give the pages of [@start, @end) back, as MADV_REMOVE
+ * does (for a private mapping, EACCES, as MADV_REMOVE answers).
+ */
+int tam_object_discard(struct mm_struct *mm, unsigned long start,
+		       unsigned long end)
+{
+	return tam_objects_in_range(mm, start, end, -EACCES, tam_object_punch,
+				    NULL);
 }
 
 /* The default policy's mount, so that mmap() seldom has to make one. */

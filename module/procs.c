@@ -305,9 +305,12 @@ void tam_procs_get_proc(struct mm_struct *mm, struct tam_proc_stats *st)
 		st->reserved_limit = READ_ONCE(proc->reserved_limit);
 		st->resident_limit = READ_ONCE(proc->resident_limit);
 		tam_objects_pages(proc, &st->shared_bytes,
-				  &st->shared_swap_bytes);
+				  &st->shared_swap_bytes, &st->unpinned_bytes);
 		st->shared_bytes <<= PAGE_SHIFT;
 		st->shared_swap_bytes <<= PAGE_SHIFT;
+		st->unpinned_bytes <<= PAGE_SHIFT;
+		st->purged_bytes = atomic64_read(&proc->purged_pages) << PAGE_SHIFT;
+		st->purges = atomic64_read(&proc->purges);
 	}
 	rcu_read_unlock();
 }

@@ -112,6 +112,7 @@ static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 	unlock_page(page);
 	ret = tam_charges_refresh(vmf, proc);
 	if (!ret) {
+		tam_pins_purge_for_fault(vmf->vma->vm_mm);
 		lock_page(page);
 		if (tam_charge_private(proc))
 			goto mapped;

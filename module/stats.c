@@ -495,6 +495,9 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	st.shared_swap_bytes = m.shared_swap_pages << PAGE_SHIFT;
 	st.reserved_limit = READ_ONCE(tam_max_reserved_bytes);
 	st.resident_limit = READ_ONCE(tam_max_resident_bytes);
+	st.unpinned_bytes = atomic64_read(&tam_counters.unpinned_pages) << PAGE_SHIFT;
+	st.purged_bytes = atomic64_read(&tam_counters.purged_pages) << PAGE_SHIFT;
+	st.purges = atomic64_read(&tam_counters.purges);
 	return tam_put_reply(arg, usize, &st, sizeof(st));
 }
 
@@ -571,6 +574,13 @@ static int tam_ioctl_list_pids(void __user *arg)
 	return tam_put_reply(arg, usize, &list, sizeof(list));
 }
 
+/* A range of the caller's address space: page aligned, not empty, no wrap. */
+static bool tam_range_valid(u64 addr, u64 len)
+{
+	return len && PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) &&
+	       addr + len > addr && addr + len <= TASK_SIZE;
+}
+
 static int tam_ioctl_discard(void __user *arg)
 {
 	struct tam_range range;
@@ -579,10 +589,54 @@ static int tam_ioctl_discard(void __user *arg)
 	err = tam_get_input(arg, TAM_RANGE_SIZE_VER0, &range, sizeof(range));
 	if (err)
 		return err;
-	if (!range.len || !PAGE_ALIGNED(range.addr) || !PAGE_ALIGNED(range.len) ||
-	    range.addr + range.len < range.addr || range.addr + range.len > TASK_SIZE)
+	if (!tam_range_valid(range.addr, range.len))
 		return -EINVAL;
 	return tam_object_discard(current->mm, range.addr, range.addr + range.len);
+}
+
+/*
+ * TAM_IOC_UNPIN and TAM_IOC_PIN.  The struct is read as an input (a newer
+ * caller's unknown fields must be 0); PIN writes purged_bytes back into it.
+ */
+static int tam_ioctl_pin(void __user *arg, bool pin)
+{
+	struct tam_pin __user *uarg = arg;
+	struct tam_pin req;
+	u64 purged;
+	int err;
+
+	err = tam_get_input(arg, TAM_PIN_SIZE_VER0, &req, sizeof(req));
+	if (err)
+		return err;
+	if (req.flags || req.purged_bytes ||
+	    req.priority >= (pin ? 1 : TAM_UNPIN_PRIORITIES) ||
+	    !tam_range_valid(req.addr, req.len))
+		return -EINVAL;
+	if (!pin)
+		return tam_pins_unpin(current->mm, req.addr, req.addr + req.len,
+				      req.priority);
+	err = tam_pins_pin(current->mm, req.addr, req.addr + req.len, &purged);
+	if (!err && put_user(purged, &uarg->purged_bytes))
+		err = -EFAULT;
+	return err;
+}
+
+static int tam_ioctl_purge(void __user *arg)
+{
+	struct tam_purge __user *uarg = arg;
+	struct tam_purge req;
+	u64 purged;
+	int err;
+
+	err = tam_get_input(arg, TAM_PURGE_SIZE_VER0, &req, sizeof(req));
+	if (err)
+		return err;
+	if (req.flags || req.reserved || req.purged_bytes)
+		return -EINVAL;
+	err = tam_pins_purge(current->mm, &purged);
+	if (!err && put_user(purged, &uarg->purged_bytes))
+		err = -EFAULT;
+	return err;
 }
 
 static int tam_ioctl_set_limits(void __user *arg)
@@ -626,6 +680,12 @@ long tam_ioctl(unsigned int cmd, void __user *arg)
 		return tam_ioctl_discard(arg);
 	case TAM_IOC_SET_LIMITS:
 		return tam_ioctl_set_limits(arg);
+	case TAM_IOC_UNPIN:
+		return tam_ioctl_pin(arg, false);
+	case TAM_IOC_PIN:
+		return tam_ioctl_pin(arg, true);
+	case TAM_IOC_PURGE:
+		return tam_ioctl_purge(arg);
 	default:
 		return -ENOTTY;
 	}

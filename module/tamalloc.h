@@ -9,6 +9,7 @@
  *   limits.c  the caps: charging reserved bytes and touched pages
  *   stats.c   measuring processes, and the ioctls
  *   walk.c    counting the pages present in a range, from the page tables
+ *   pins.c    purgeable memory: unpinned ranges of objects, and the shrinker
  */
 #ifndef _TAM_TAMALLOC_H
 #define _TAM_TAMALLOC_H
@@ -49,11 +50,17 @@ int tam_object_mmap(struct vm_area_struct *vma);
 bool tam_vma_is_object(const struct vm_area_struct *vma);
 int tam_object_discard(struct mm_struct *mm, unsigned long start,
 		       unsigned long end);
+typedef int (*tam_object_range_fn)(struct tam_object *obj, pgoff_t first,
+				   pgoff_t last, void *arg);
+int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end, int private_err,
+			 tam_object_range_fn fn, void *arg);
 struct tam_proc;
 void tam_objects_disown(struct tam_proc *proc);
 void tam_objects_sync(struct tam_proc *proc);
 void tam_objects_sys_pages(u64 *in_memory, u64 *swapped);
-void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped);
+void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped,
+		       u64 *unpinned);
 int tam_object_init(void);
 void tam_object_exit(void);
 
@@ -97,10 +104,22 @@ struct tam_proc {
 	atomic64_t charged_base;	/* pages; may be negative */
 	atomic64_t object_pages;	/* pages of the objects charged to it */
 	atomic64_t reserved;		/* bytes charged by the mm's VMAs */
+	atomic64_t purged_pages;	/* purged from its objects (pins.c) */
+	atomic64_t purges;		/* ranges purged */
 	spinlock_t objects_lock;
 	struct list_head objects;	/* the objects charged to it (object.c) */
 	struct rcu_head rcu;
 };
+
+/* pins.c: purgeable memory */
+int tam_pins_unpin(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, unsigned int priority);
+int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 u64 *purged_bytes);
+int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes);
+unsigned long tam_pins_purge_for_fault(struct mm_struct *mm);
+int tam_pins_init(void);
+void tam_pins_exit(void);
 
 /* procs.c */
 int tam_procs_add_vma(struct mm_struct *mm, struct mm_struct *parent, gfp_t gfp);
@@ -141,6 +160,9 @@ struct tam_counters {
 	atomic64_t processes;
 	atomic64_t mappings;
 	atomic64_t reserved;		/* bytes charged by every VMA */
+	atomic64_t unpinned_pages;	/* as each range held when unpinned */
+	atomic64_t purged_pages;	/* every purge's */
+	atomic64_t purges;		/* ranges purged */
 };
 
 extern struct tam_counters tam_counters;

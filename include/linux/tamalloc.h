@@ -57,11 +57,22 @@ struct tam_proc_stats {
 	 */
 	__u64 shared_bytes;
 	__u64 shared_swap_bytes;
+	/*
+	 * since version 3: purgeable memory (TAM_IOC_UNPIN) of the objects
+	 * charged to the process.  unpinned_bytes: what its unpinned ranges
+	 * held when they were unpinned, not purged since; purged_bytes and
+	 * purges: the memory purges took back from them, and how many ranges,
+	 * since the process began.
+	 */
+	__u64 unpinned_bytes;
+	__u64 purged_bytes;
+	__u64 purges;
 };
 
 #define TAM_PROC_STATS_SIZE_VER0	80
 #define TAM_PROC_STATS_SIZE_VER1	96
 #define TAM_PROC_STATS_SIZE_VER2	112
+#define TAM_PROC_STATS_SIZE_VER3	136
 
 /*
  * System-wide figures.  faults, processes and mappings are counters kept by
@@ -95,11 +106,16 @@ struct tam_sys_stats {
 	__u64 resident_limit;
 	/* since version 2 */
 	__u64 shared_swap_bytes;
+	/* since version 3: purgeable memory, as in struct tam_proc_stats */
+	__u64 unpinned_bytes;
+	__u64 purged_bytes;
+	__u64 purges;
 };
 
 #define TAM_SYS_STATS_SIZE_VER0		64
 #define TAM_SYS_STATS_SIZE_VER1		80
 #define TAM_SYS_STATS_SIZE_VER2		88
+#define TAM_SYS_STATS_SIZE_VER3		112
 
 /*
  * The processes that have tamalloc mappings.  The kernel stores up to
@@ -157,6 +173,48 @@ struct tam_limits {
 #define TAM_LIMITS_SIZE_VER0		32
 
 /*
+ * Purgeable memory, as Android's ashmem had it.  TAM_IOC_UNPIN: the kernel
+ * may purge the pages of [addr, addr + len) of the caller's MAP_SHARED
+ * tamalloc mappings under memory pressure, before it swaps or OOM-kills:
+ * lowest priority first and, within a priority, the range unpinned longest
+ * ago first.  TAM_IOC_PIN: they may no longer be purged; purged_bytes says
+ * how many bytes of the range were purged while it was unpinned (0: the
+ * contents are intact).  Purged pages read as zeros, zero-filled on the next
+ * touch like untouched ones; pinned pages are never purged.  The state
+ * belongs to the object, so every process that maps it sees the same;
+ * pinning what is pinned answers 0.  Ranges are page aligned and may span
+ * several mappings and objects.  Errors are TAM_IOC_DISCARD's, but that a
+ * private mapping gives EINVAL (madvise(MADV_FREE) is its analogue).  Each
+ * is 0 or the errno; on an error part of the range may have changed.
+ */
+#define TAM_UNPIN_PRIORITIES	4	/* priority 0 is purged first */
+
+struct tam_pin {
+	__u64 size;			/* sizeof(struct) */
+	__u64 addr;
+	__u64 len;
+	__u32 priority;			/* UNPIN: < TAM_UNPIN_PRIORITIES; PIN: 0 */
+	__u32 flags;			/* 0 */
+	__u64 purged_bytes;		/* PIN: out */
+};
+
+#define TAM_PIN_SIZE_VER0		40
+
+/*
+ * TAM_IOC_PURGE: purge now every unpinned range of the objects the caller
+ * maps (with CAP_SYS_ADMIN, every unpinned range in the system), as
+ * ASHMEM_PURGE_ALL_CACHES did.  purged_bytes: the memory it took back.
+ */
+struct tam_purge {
+	__u64 size;			/* sizeof(struct) */
+	__u32 flags;			/* 0 */
+	__u32 reserved;			/* 0 */
+	__u64 purged_bytes;		/* out */
+};
+
+#define TAM_PURGE_SIZE_VER0		24
+
+/*
  * The numbers encode the first version's sizes and never change: growth is
  * carried by the size field, not by new ioctl numbers.
  */
@@ -171,5 +229,11 @@ struct tam_limits {
 				     TAM_RANGE_SIZE_VER0)
 #define TAM_IOC_SET_LIMITS	_IOC(_IOC_WRITE, TAM_IOC_MAGIC, 0x05, \
 				     TAM_LIMITS_SIZE_VER0)
+#define TAM_IOC_UNPIN		_IOC(_IOC_WRITE, TAM_IOC_MAGIC, 0x06, \
+				     TAM_PIN_SIZE_VER0)
+#define TAM_IOC_PIN		_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x07, \
+				     TAM_PIN_SIZE_VER0)
+#define TAM_IOC_PURGE		_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x08, \
+				     TAM_PURGE_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_TAMALLOC_H */

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Purgeable memory: ranges of shared objects that their processes have
+ * unpinned (TAM_IOC_UNPIN), which the kernel takes back under memory pressure
+ * before it swaps or OOM-kills, as Android's ashmem did up to 5.17.
+ *
+ * An object keeps its unpinned ranges in a list by offset.  Each range not
+ * yet purged is also on the LRU of its priority: a list_lru, per memory cgroup
+ * and NUMA node, so that a group at its memory.max gives up its own unpinned
+ * memory, and only its own.  The shrinker purges whole ranges, the oldest of
+ * the lowest priority first: their pages are truncated out of the object's
+ * shmem file and read as zeros again.  TAM_IOC_PIN takes a range back and says
+ * how many of its bytes were purged.
+ *
+ * One mutex guards the ranges of every object, as ashmem's did: unpin, pin
+ * and purge hold it.  The shrinker only tries it, and the object's inode lock,
+ * and only with __GFP_FS: a task that holds either may be allocating, and so
+ * reclaiming.  The lock a fault holds while it allocates is not among them.
+ * An object's ranges go with it, when nothing reaches them but the LRUs,
+ * whose walk takes an object only if it can take a reference on it.
+ *
+ * The shrinker's objects are ranges: it counts the unpinned ranges of a
+ * group and node and, with seeks 0 as for objects no I/O recreates, purges
+ * half of them at each pass of reclaim, before reclaim writes anything to
+ * swap.
+ */
+
+#include <linux/capability.h>
+#include <linux/list_lru.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/tamalloc.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "object.h"
+#include "tamalloc.h"
+
+/* [start, end) of an object's pages, unpinned. */
+struct tam_unpinned {
+	struct list_head lru;		/* on its priority's LRU, until purged */
+	struct list_head node;		/* on obj->unpinned, by offset */
+	struct tam_object *obj;
+	pgoff_t start;
+	pgoff_t end;
+	unsigned long pages;		/* what the object held in it then */
+	unsigned int priority;
+	bool purged;
+};
+
+static DEFINE_MUTEX(tam_pins_mutex);
+static struct kmem_cache *tam_unpinned_cache;
+static struct list_lru tam_unpinned_lrus[TAM_UNPIN_PRIORITIES];
+static struct shrinker *tam_purge_shrinker;
+/* Set once the LRUs exist: the shrinker is registered before them (compat.h). */
+static bool tam_pins_ready;
+
+/* The pages @obj holds in [@start, @end), in memory or swapped out. */
+static unsigned long tam_object_pages_in(struct tam_object *obj, pgoff_t start,
+					 pgoff_t end)
+{
+	XA_STATE(xas, &obj->inode->i_mapping->i_pages, start);
+	unsigned long pages = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (xa_is_value(entry))
+			pages++;	/* a swap entry */
+		else
+			pages += tam_cache_entry_pages(entry, start, end);
+	}
+	rcu_read_unlock();
+	return pages;
+}
+
+static void tam_unpinned_count(struct tam_unpinned *r, long sign)
+{
+	atomic_long_add(sign * r->pages, &r->obj->unpinned_pages);
+	atomic64_add(sign * r->pages, &tam_counters.unpinned_pages);
+}
+
+/* A new range [@start, @end) of @obj at @priority, or NULL. */
+static struct tam_unpinned *tam_unpinned_alloc(struct tam_object *obj,
+					       pgoff_t start, pgoff_t end,
+					       unsigned int priority)
+{
+	struct tam_unpinned *r;
+
+	r = tam_kmem_cache_alloc_lru(tam_unpinned_cache,
+				     &tam_unpinned_lrus[priority],
+				     GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	INIT_LIST_HEAD(&r->lru);
+	r->obj = obj;
+	r->start = start;
+	r->end = end;
+	r->priority = priority;
+	r->purged = false;
+	r->pages = 0;
+	return r;
+}
+
+/* @r takes its place among the unpinned, and on its LRU unless purged. */
+static void tam_unpinned_add(struct tam_unpinned *r, struct list_head *before)
+{
+	list_add_tail(&r->node, before);
+	if (r->purged)
+		return;
+	r->pages = tam_object_pages_in(r->obj, r->start, r->end);
+	tam_unpinned_count(r, 1);
+	tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
+}
+
+static void tam_unpinned_remove(struct tam_unpinned *r)
+{
+	if (!r->purged) {
+		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
+		tam_unpinned_count(r, -1);
+	}
+	list_del(&r->node);
+	kmem_cache_free(tam_unpinned_cache, r);
+}
+
+/*
+ * Split the range of @obj that straddles @at, if one does, so that every
+ * range lies on one side of it.  Under tam_pins_mutex.
+ */
+static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
+{
+	struct tam_unpinned *r, *tail;
+
+	list_for_each_entry(r, &obj->unpinned, node) {
+		if (r->end <= at)
+			continue;
+		if (r->start >= at)
+			return 0;
+		tail = tam_unpinned_alloc(obj, at, r->end, r->priority);
+		if (!tail)
+			return -ENOMEM;
+		tail->purged = r->purged;
+		if (!r->purged) {
+			tam_unpinned_count(r, -1);
+			r->end = at;
+			r->pages = tam_object_pages_in(obj, r->start, at);
+			tam_unpinned_count(r, 1);
+		} else {
+			r->end = at;
+		}
+		tam_unpinned_add(tail, r->node.next);
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * Take [@first, @last) of @obj out of the unpinned ranges; add to *@purged
+ * the bytes of it that were purged.
+ */
+static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
+			  void *purged)
+{
+	struct tam_unpinned *r, *tmp;
+	int err;
+
+	mutex_lock(&tam_pins_mutex);
+	err = tam_unpinned_split(obj, first);
+	if (!err)
+		err = tam_unpinned_split(obj, last);
+	if (err)
+		goto out;
+	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
+		if (r->start >= last)
+			break;
+		if (r->end <= first)
+			continue;
+		if (r->purged)
+			*(u64 *)purged += (u64)(r->end - r->start) << PAGE_SHIFT;
+		tam_unpinned_remove(r);
+	}
+out:
+	mutex_unlock(&tam_pins_mutex);
+	return err;
+}
+
+/*
+ * Unpin [@first, @last) of @obj at @priority: it goes to the young end of its
+ * LRU, but for the parts purged already, which stay purged (their pages are
+ * gone: PIN will say so).
+ */
+static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
+			    pgoff_t last, void *priority)
+{
+	unsigned int prio = *(unsigned int *)priority;
+	struct tam_unpinned *r, *tmp, *fresh;
+	struct list_head *before;
+	pgoff_t pos = first;
+	int err;
+
+	mutex_lock(&tam_pins_mutex);
+	err = tam_unpinned_split(obj, first);
+	if (!err)
+		err = tam_unpinned_split(obj, last);
+	if (err)
+		goto out;
+	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
+		if (r->end <= first)
+			continue;
+		if (r->start >= last)
+			break;
+		if (!r->purged)
+			tam_unpinned_remove(r);
+	}
+
+	/* Fill what is left of [first, last) between the purged ranges. */
+	before = &obj->unpinned;
+	list_for_each_entry(r, &obj->unpinned, node) {
+		if (r->end <= first)
+			continue;
+		before = &r->node;
+		if (r->start >= last)
+			break;
+		if (pos < r->start) {
+			fresh = tam_unpinned_alloc(obj, pos, r->start, prio);
+			if (!fresh) {
+				err = -ENOMEM;
+				goto out;
+			}
+			tam_unpinned_add(fresh, &r->node);
+		}
+		pos = r->end;
+		before = r->node.next;
+	}
+	if (pos < last) {
+		fresh = tam_unpinned_alloc(obj, pos, last, prio);
+		if (!fresh) {
+			err = -ENOMEM;
+			goto out;
+		}
+		tam_unpinned_add(fresh, before);
+	}
+out:
+	mutex_unlock(&tam_pins_mutex);
+	return err;
+}
+
+int tam_pins_unpin(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, unsigned int priority)
+{
+	return tam_objects_in_range(mm, start, end, -EINVAL, tam_object_unpin,
+				    &priority);
+}
+
+int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 u64 *purged_bytes)
+{
+	*purged_bytes = 0;
+	return tam_objects_in_range(mm, start, end, -EINVAL, tam_object_pin,
+				    purged_bytes);
+}
+
+/*
+ * Purge @r, isolated from its LRU, with its object held: truncate its pages
+ * out of the object.  Under tam_pins_mutex.  Returns the pages it took back,
+ * or -EBUSY if the object's inode was locked and @wait is false.
+ */
+static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
+{
+	struct tam_object *obj = r->obj;
+	struct inode *inode = obj->inode;
+	loff_t start = (loff_t)r->start << PAGE_SHIFT;
+	loff_t len = (loff_t)(r->end - r->start) << PAGE_SHIFT;
+	struct tam_proc *owner;
+	long before, freed;
+
+	if (wait)
+		inode_lock(inode);
+	else if (!inode_trylock(inode))
+		return -EBUSY;
+	before = tam_object_pages(obj);
+	/* As shmem_fallocate() punches: unmap first, then truncate. */
+	unmap_mapping_range(inode->i_mapping, start, len, 0);
+	shmem_truncate_range(inode, start, start + len - 1);
+	freed = clamp_t(long, before - tam_object_pages(obj), 0,
+			r->end - r->start);
+	inode_unlock(inode);
+
+	r->purged = true;
+	tam_unpinned_count(r, -1);
+	atomic64_add(freed, &tam_counters.purged_pages);
+	atomic64_inc(&tam_counters.purges);
+	rcu_read_lock();
+	owner = rcu_dereference(obj->owner);
+	if (owner) {
+		atomic64_add(freed, &owner->purged_pages);
+		atomic64_inc(&owner->purges);
+	}
+	rcu_read_unlock();
+	tam_object_sync(obj);
+	return freed;
+}
+
+/* What a walk of the LRUs purges: every range, or only those @only maps. */
+struct tam_purge_walk {
+	struct list_head isolated;
+	struct mm_struct *only;
+};
+
+static bool tam_object_mapped_by(struct tam_object *obj, struct mm_struct *mm)
+{
+	struct tam_object_map *map;
+	bool found = false;
+
+	spin_lock(&obj->lock);
+	list_for_each_entry(map, &obj->maps, node) {
+		if (map->proc->mm == mm) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&obj->lock);
+	return found;
+}
+
+/* Under the LRU's lock: take a range off it, with its object held. */
+static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
+{
+	struct tam_unpinned *r = container_of(item, struct tam_unpinned, lru);
+	struct tam_purge_walk *walk = cb_arg;
+
+	if (walk->only && !tam_object_mapped_by(r->obj, walk->only))
+		return LRU_SKIP;
+	if (!refcount_inc_not_zero(&r->obj->refs))
+		return LRU_SKIP;	/* going: its ranges go with it */
+	list_lru_isolate_move(list, item, &walk->isolated);
+	return LRU_REMOVED;
+}
+
+/*
+ * Purge the ranges @walk isolated; those that cannot be purged now go back
+ * to their LRU.  Under tam_pins_mutex.  Returns the ranges and *@pages the
+ * pages purged.
+ */
+static unsigned long tam_purge_isolated(struct tam_purge_walk *walk, bool wait,
+					u64 *pages)
+{
+	struct tam_unpinned *r, *tmp;
+	unsigned long ranges = 0;
+	struct tam_object *obj;
+	long freed;
+
+	list_for_each_entry_safe(r, tmp, &walk->isolated, lru) {
+		list_del_init(&r->lru);
+		obj = r->obj;
+		freed = tam_unpinned_purge(r, wait);
+		if (freed < 0) {
+			tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
+		} else {
+			*pages += freed;
+			ranges++;
+		}
+		/* May be the last reference: @r may go with its object. */
+		tam_object_put(obj);
+	}
+	return ranges;
+}
+
+static unsigned long tam_purge_count(struct shrinker *shrinker,
+				     struct shrink_control *sc)
+{
+	unsigned long ranges = 0;
+	unsigned int prio;
+
+	if (!smp_load_acquire(&tam_pins_ready))
+		return 0;
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
+		ranges += list_lru_count_one(&tam_unpinned_lrus[prio], sc->nid,
+					     sc->memcg);
+	return ranges ?: SHRINK_EMPTY;
+}
+
+static unsigned long tam_purge_scan(struct shrinker *shrinker,
+				    struct shrink_control *sc)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	unsigned long ranges = 0, nr;
+	unsigned int prio;
+	u64 pages = 0;
+
+	/* As ashmem: a task reclaiming without __GFP_FS may hold fs locks. */
+	if (!(sc->gfp_mask & __GFP_FS) || !smp_load_acquire(&tam_pins_ready))
+		return SHRINK_STOP;
+	if (!mutex_trylock(&tam_pins_mutex))
+		return SHRINK_STOP;
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES && ranges < sc->nr_to_scan;
+	     prio++) {
+		nr = sc->nr_to_scan - ranges;
+		list_lru_walk_one(&tam_unpinned_lrus[prio], sc->nid, sc->memcg,
+				  tam_purge_isolate, &walk, &nr);
+		ranges += tam_purge_isolated(&walk, false, &pages);
+	}
+	mutex_unlock(&tam_pins_mutex);
+	return ranges;
+}
+
+/*
+ * Purge every range on the LRUs that @walk takes, lowest priority first, in
+ * every group and on every node.  Under tam_pins_mutex.  Returns the pages.
+ */
+static u64 tam_purge_everything(struct tam_purge_walk *walk, bool wait)
+{
+	unsigned long nr;
+	unsigned int prio;
+	u64 pages = 0;
+	int nid;
+
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
+		for_each_node(nid) {
+			nr = ULONG_MAX;
+			list_lru_walk_node(&tam_unpinned_lrus[prio], nid,
+					   tam_purge_isolate, walk, &nr);
+			tam_purge_isolated(walk, wait, &pages);
+		}
+	}
+	return pages;
+}
+
+/*
+ * TAM_IOC_PURGE: every unpinned range of the objects @mm maps, or with
+ * CAP_SYS_ADMIN every one in the system, purged now.
+ */
+int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	u64 pages;
+
+	if (!capable(CAP_SYS_ADMIN))
+		walk.only = mm;
+	mutex_lock(&tam_pins_mutex);
+	pages = tam_purge_everything(&walk, true);
+	mutex_unlock(&tam_pins_mutex);
+	*purged_bytes = pages << PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * A fault would pass a resident cap (limits.c): unpinned memory goes before
+ * a refusal, as it goes before an OOM kill.  Purges what the faulting @mm
+ * maps or, under the system's cap, every unpinned range, without waiting
+ * for any lock (a fault's caller may hold anything).  Returns the pages
+ * purged.
+ */
+unsigned long tam_pins_purge_for_fault(struct mm_struct *mm)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	u64 pages;
+
+	if (!READ_ONCE(tam_max_resident_bytes))
+		walk.only = mm;
+	if (!atomic64_read(&tam_counters.unpinned_pages) ||
+	    !mutex_trylock(&tam_pins_mutex))
+		return 0;
+	pages = tam_purge_everything(&walk, false);
+	mutex_unlock(&tam_pins_mutex);
+	return pages;
+}
+
+/*
+ * @obj is going (its last reference): its ranges leave their LRUs and go.
+ * No one else can reach them: pin, unpin and purge hold a reference.
+ */
+void tam_pins_release(struct tam_object *obj)
+{
+	struct tam_unpinned *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &obj->unpinned, node)
+		tam_unpinned_remove(r);
+}
+
+int tam_pins_init(void)
+{
+	unsigned int prio;
+	int err;
+
+	tam_unpinned_cache = KMEM_CACHE(tam_unpinned, SLAB_ACCOUNT);
+	if (!tam_unpinned_cache)
+		return -ENOMEM;
+	tam_purge_shrinker = tam_shrinker_alloc(tam_purge_count, tam_purge_scan,
+						"tamalloc-purge");
+	if (IS_ERR(tam_purge_shrinker)) {
+		err = PTR_ERR(tam_purge_shrinker);
+		goto err_cache;
+	}
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
+		err = list_lru_init_memcg(&tam_unpinned_lrus[prio],
+					  tam_purge_shrinker);
+		if (err)
+			goto err_lrus;
+	}
+	smp_store_release(&tam_pins_ready, true);
+	tam_shrinker_register(tam_purge_shrinker);
+	return 0;
+
+err_lrus:
+	while (prio--)
+		list_lru_destroy(&tam_unpinned_lrus[prio]);
+	tam_shrinker_free(tam_purge_shrinker);
+err_cache:
+	kmem_cache_destroy(tam_unpinned_cache);
+	return err;
+}
+
+/* No object is left, and no range with it. */
+void tam_pins_exit(void)
+{
+	unsigned int prio;
+
+	tam_shrinker_free(tam_purge_shrinker);
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
+		list_lru_destroy(&tam_unpinned_lrus[prio]);
+	kmem_cache_destroy(tam_unpinned_cache);
+}
