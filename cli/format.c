@@ -124,6 +124,9 @@ static const struct column_def columns[NCOLUMNS] = {
 	[COL_RESIDENT_RATE] = { "RES/S", 10, false },
 	[COL_RESERVED_LIMIT] = { "RSVCAP", 10, false },
 	[COL_RESIDENT_LIMIT] = { "RESCAP", 10, false },
+	[COL_UNPINNED] = { "UNPINNED", 10, false },
+	[COL_PURGED] = { "PURGED", 10, false },
+	[COL_PURGES] = { "PURGES", 8, false },
 };
 
 /* A cap in bytes, or "-" for none. */
@@ -178,6 +181,9 @@ static const char *cell(char *buf, size_t len, enum column c,
 		return format_bytes(buf, len, r->resident_rate, o->unit, o->si);
 	case COL_RESERVED_LIMIT: return format_limit(buf, len, p->reserved_limit, o);
 	case COL_RESIDENT_LIMIT: return format_limit(buf, len, p->resident_limit, o);
+	case COL_UNPINNED: return format_bytes(buf, len, p->unpinned_bytes, o->unit, o->si);
+	case COL_PURGED: return format_bytes(buf, len, p->purged_bytes, o->unit, o->si);
+	case COL_PURGES: snprintf(buf, len, "%" PRIu64, p->purges); break;
 	case NCOLUMNS:
 		return "";
 	}
@@ -226,6 +232,11 @@ void print_table(FILE *out, const struct sample *s, const struct options *o)
 			fprintf(out, "; caps: reserved %s, resident %s",
 				format_limit(b[0], 32, s->sys.reserved_limit, o),
 				format_limit(b[1], 32, s->sys.resident_limit, o));
+		if (s->sys.unpinned_bytes || s->sys.purges)
+			fprintf(out, "; unpinned %s, purged %s in %" PRIu64 " purge%s",
+				format_bytes(b[0], 32, s->sys.unpinned_bytes, o->unit, o->si),
+				format_bytes(b[1], 32, s->sys.purged_bytes, o->unit, o->si),
+				s->sys.purges, s->sys.purges == 1 ? "" : "s");
 		fputc('\n', out);
 		for (c = 0; c < ncols; c++) {
 			const struct column_def *d = &columns[cols[c]];
@@ -277,11 +288,13 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 		",\"processes\":%" PRIu64 ",\"mappings\":%" PRIu64
 		",\"shared_bytes\":%" PRIu64 ",\"used_percent\":%.2f"
 		",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64
-		",\"shared_swap_bytes\":%" PRIu64,
+		",\"shared_swap_bytes\":%" PRIu64 ",\"unpinned_bytes\":%" PRIu64
+		",\"purged_bytes\":%" PRIu64 ",\"purges\":%" PRIu64,
 		y->reserved_bytes, y->resident_bytes, y->peak_resident_bytes,
 		y->faults, y->processes, y->mappings, y->shared_bytes,
 		y->used_percent, y->reserved_limit, y->resident_limit,
-		y->shared_swap_bytes);
+		y->shared_swap_bytes, y->unpinned_bytes, y->purged_bytes,
+		y->purges);
 	if (s->has_rates)
 		fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 			s->fault_rate, s->resident_rate);
@@ -297,11 +310,14 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 			",\"oom_score\":%" PRIu64 ",\"oom_score_adj\":%d"
 			",\"peak_resident_bytes\":%" PRIu64 ",\"mappings\":%" PRIu64
 			",\"reserved_limit\":%" PRIu64 ",\"resident_limit\":%" PRIu64
-			",\"shared_bytes\":%" PRIu64 ",\"shared_swap_bytes\":%" PRIu64,
+			",\"shared_bytes\":%" PRIu64 ",\"shared_swap_bytes\":%" PRIu64
+			",\"unpinned_bytes\":%" PRIu64 ",\"purged_bytes\":%" PRIu64
+			",\"purges\":%" PRIu64,
 			p->reserved_bytes, p->resident_bytes, p->used_percent,
 			p->faults, p->oom_score, p->oom_score_adj,
 			p->peak_resident_bytes, p->mappings, p->reserved_limit,
-			p->resident_limit, p->shared_bytes, p->shared_swap_bytes);
+			p->resident_limit, p->shared_bytes, p->shared_swap_bytes,
+			p->unpinned_bytes, p->purged_bytes, p->purges);
 		if (r->has_rates)
 			fprintf(out, ",\"faults_per_second\":%.2f,\"resident_bytes_per_second\":%.2f",
 				r->fault_rate, r->resident_rate);
@@ -356,6 +372,12 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_sys_info, reserved_limit) },
 		{ "tamalloc_resident_limit_bytes", "gauge", "System cap on resident bytes (0: none).",
 		  offsetof(struct tam_sys_info, resident_limit) },
+		{ "tamalloc_unpinned_bytes", "gauge", "Memory the kernel may purge: unpinned ranges, as held when unpinned.",
+		  offsetof(struct tam_sys_info, unpinned_bytes) },
+		{ "tamalloc_purged_bytes_total", "counter", "Memory purges took back from unpinned ranges.",
+		  offsetof(struct tam_sys_info, purged_bytes) },
+		{ "tamalloc_purges_total", "counter", "Unpinned ranges purged.",
+		  offsetof(struct tam_sys_info, purges) },
 	};
 	static const struct {
 		const char *name, *type, *help;
@@ -379,6 +401,12 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_proc_info, shared_bytes) },
 		{ "tamalloc_process_shared_swap_bytes", "gauge", "Shared objects' memory charged to the process, swapped out.",
 		  offsetof(struct tam_proc_info, shared_swap_bytes) },
+		{ "tamalloc_process_unpinned_bytes", "gauge", "Unpinned memory of the objects charged to the process.",
+		  offsetof(struct tam_proc_info, unpinned_bytes) },
+		{ "tamalloc_process_purged_bytes_total", "counter", "Memory purged from the objects charged to the process.",
+		  offsetof(struct tam_proc_info, purged_bytes) },
+		{ "tamalloc_process_purges_total", "counter", "Ranges purged from the objects charged to the process.",
+		  offsetof(struct tam_proc_info, purges) },
 	};
 	size_t m, i;
 

@@ -15,7 +15,8 @@ static const char *const column_names[NCOLUMNS] = {
 	[COL_FAULTS] = "faults", [COL_MAPS] = "maps", [COL_OOM] = "oom",
 	[COL_OOMADJ] = "oomadj", [COL_FAULT_RATE] = "fltrate",
 	[COL_RESIDENT_RATE] = "resrate", [COL_RESERVED_LIMIT] = "rsvcap",
-	[COL_RESIDENT_LIMIT] = "rescap",
+	[COL_RESIDENT_LIMIT] = "rescap", [COL_UNPINNED] = "unpinned",
+	[COL_PURGED] = "purged", [COL_PURGES] = "purges",
 };
 
 static const char *const sort_names[] = {
@@ -37,7 +38,7 @@ void usage(FILE *out)
 	      " -s, --sort KEY          resident (default), reserved, pct, faults, oom, pid\n"
 	      " -o, --output COLS       columns: pid,comm,reserved,resident,pct,peak,\n"
 	      "                         faults,maps,oom,oomadj,fltrate,resrate,\n"
-	      "                         rsvcap,rescap\n"
+	      "                         rsvcap,rescap,unpinned,purged,purges\n"
 	      " -n, --noheadings        no summary line or column headings\n"
 	      " -b, --bytes             sizes in bytes\n"
 	      " -k, --kibi              sizes in KiB (kB with --si)\n"

@@ -122,22 +122,85 @@ TAM_EXPORT size_t tam_region_size(const struct tam_region *region)
 	return region ? region->size : 0;
 }
 
+static void *region_range(struct tam_region *region, size_t offset,
+			  size_t length);
+
 TAM_EXPORT int tam_region_discard(struct tam_region *region, size_t offset,
 				  size_t length)
 {
 	struct tam_range range = { .size = sizeof(range) };
-	char *start;
+	char *start = region_range(region, offset, length);
 
-	if (!region || !length || offset > region->size ||
-	    length > region->size - offset ||
-	    (offset | length) & (page_size() - 1))
+	if (!start)
 		return -EINVAL;
-	start = (char *)region->base + offset;
 	if (!(region->flags & TAM_REGION_SHARED))
 		return madvise(start, length, MADV_DONTNEED) ? -errno : 0;
 	range.addr = (uintptr_t)start;
 	range.len = length;
 	return tam_ioctl(TAM_IOC_DISCARD, &range);
+}
+
+TAM_EXPORT int tam_unpin(void *addr, size_t length, unsigned int priority)
+{
+	struct tam_pin req = {
+		.size = sizeof(req), .addr = (uintptr_t)addr, .len = length,
+		.priority = priority,
+	};
+
+	return tam_ioctl(TAM_IOC_UNPIN, &req);
+}
+
+TAM_EXPORT int tam_pin(void *addr, size_t length, uint64_t *purged_bytes)
+{
+	struct tam_pin req = {
+		.size = sizeof(req), .addr = (uintptr_t)addr, .len = length,
+	};
+	int err = tam_ioctl(TAM_IOC_PIN, &req);
+
+	if (!err && purged_bytes)
+		*purged_bytes = req.purged_bytes;
+	return err;
+}
+
+TAM_EXPORT int tam_purge(uint64_t *purged_bytes)
+{
+	struct tam_purge req = { .size = sizeof(req) };
+	int err = tam_ioctl(TAM_IOC_PURGE, &req);
+
+	if (!err && purged_bytes)
+		*purged_bytes = req.purged_bytes;
+	return err;
+}
+
+/* [offset, offset + length) of @region, page aligned, as an address. */
+static void *region_range(struct tam_region *region, size_t offset,
+			  size_t length)
+{
+	if (!region || !length || offset > region->size ||
+	    length > region->size - offset ||
+	    (offset | length) & (page_size() - 1))
+		return NULL;
+	return (char *)region->base + offset;
+}
+
+TAM_EXPORT int tam_region_unpin(struct tam_region *region, size_t offset,
+				size_t length, unsigned int priority)
+{
+	void *start = region_range(region, offset, length);
+
+	if (!start)
+		return -EINVAL;
+	return tam_unpin(start, length, priority);
+}
+
+TAM_EXPORT int tam_region_pin(struct tam_region *region, size_t offset,
+			      size_t length, uint64_t *purged_bytes)
+{
+	void *start = region_range(region, offset, length);
+
+	if (!start)
+		return -EINVAL;
+	return tam_pin(start, length, purged_bytes);
 }
 
 static double used_percent(uint64_t resident, uint64_t reserved)
@@ -197,6 +260,9 @@ TAM_EXPORT int tam_proc_info(pid_t pid, struct tam_proc_info *info)
 	full.resident_limit = st.resident_limit;
 	full.shared_bytes = st.shared_bytes;
 	full.shared_swap_bytes = st.shared_swap_bytes;
+	full.unpinned_bytes = st.unpinned_bytes;
+	full.purged_bytes = st.purged_bytes;
+	full.purges = st.purges;
 	return copy_sized(info, &full, sizeof(full), TAM_PROC_INFO_MIN);
 }
 
@@ -220,6 +286,9 @@ TAM_EXPORT int tam_sys_info(struct tam_sys_info *info)
 	full.reserved_limit = st.reserved_limit;
 	full.resident_limit = st.resident_limit;
 	full.shared_swap_bytes = st.shared_swap_bytes;
+	full.unpinned_bytes = st.unpinned_bytes;
+	full.purged_bytes = st.purged_bytes;
+	full.purges = st.purges;
 	return copy_sized(info, &full, sizeof(full), TAM_SYS_INFO_MIN);
 }
 

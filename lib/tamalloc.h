@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define TAMALLOC_VERSION_MAJOR	0
-#define TAMALLOC_VERSION_MINOR	3
+#define TAMALLOC_VERSION_MINOR	4
 
 /* A lazily zeroed region of address space. */
 struct tam_region;
@@ -61,6 +61,14 @@ struct tam_proc_info {
 	 */
 	uint64_t shared_bytes;
 	uint64_t shared_swap_bytes;
+	/*
+	 * since 0.4: purgeable memory of those regions (tam_unpin): what the
+	 * unpinned ranges held when unpinned, and what purges took back, in
+	 * bytes and in ranges
+	 */
+	uint64_t unpinned_bytes;
+	uint64_t purged_bytes;
+	uint64_t purges;
 };
 
 /* The system's figures; see tam_sys_info(3). */
@@ -82,6 +90,10 @@ struct tam_sys_info {
 	uint64_t resident_limit;
 	/* since 0.3: of shared_bytes' memory, what is swapped out instead */
 	uint64_t shared_swap_bytes;
+	/* since 0.4: purgeable memory, as in struct tam_proc_info */
+	uint64_t unpinned_bytes;
+	uint64_t purged_bytes;
+	uint64_t purges;
 };
 
 #define TAM_PROC_INFO_INIT	{ .size = sizeof(struct tam_proc_info) }
@@ -93,6 +105,22 @@ int tam_list_pids(pid_t **pids, size_t *count);
 
 /* Cap a process's tamalloc memory, in bytes (0: no cap); see tam_set_limits(3). */
 int tam_set_limits(pid_t pid, uint64_t reserved_limit, uint64_t resident_limit);
+
+/*
+ * Purgeable memory (0.4; see tam_unpin(3)): unpinned pages of shared regions
+ * may be taken back by the kernel under memory pressure, lowest priority
+ * first; pinning them again says how many bytes were.  Shared regions only:
+ * for private memory, madvise(MADV_FREE) is the analogue.
+ */
+#define TAM_PRIORITY_MAX	3	/* priorities 0 (purged first) to 3 */
+
+int tam_unpin(void *addr, size_t length, unsigned int priority);
+int tam_pin(void *addr, size_t length, uint64_t *purged_bytes);
+int tam_purge(uint64_t *purged_bytes);
+int tam_region_unpin(struct tam_region *region, size_t offset, size_t length,
+		     unsigned int priority);
+int tam_region_pin(struct tam_region *region, size_t offset, size_t length,
+		   uint64_t *purged_bytes);
 
 /*
  * The allocator: the malloc family over /dev/tamalloc private mappings (see

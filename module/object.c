@@ -782,7 +782,9 @@ err_put:
  * Call @fn on the part of each object that [@start, @end) of @mm maps, as
  * madvise() walks a range: the range must be mapped (ENOMEM) by tamalloc
  * mappings (EINVAL) that are shared (@private_err otherwise) and may be
- * written (EACCES); nothing is done unless all of it is.  @fn gets pages
+ * written (EACCES: the kernel makes a MAP_SHARED mapping of a file open
+ * read-only VM_MAYSHARE without VM_SHARED); nothing is done unless all of it
+ * is.  @fn gets pages
  * [@first, @last) of the object, held, and runs without mmap_lock, as
  * madvise_remove() punches its holes.
  */
@@ -804,10 +806,10 @@ int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
 			err = -ENOMEM;
 		else if (!tam_vma_is_ours(vma))
 			err = -EINVAL;
-		else if (!(vma->vm_flags & VM_SHARED))
+		else if (!(vma->vm_flags & VM_MAYSHARE))
 			err = private_err;
-		else if (!(vma->vm_flags & VM_MAYWRITE))
-			err = -EACCES;
+		else if (!(vma->vm_flags & VM_SHARED))
+			err = -EACCES;	/* MAP_SHARED of a read-only open */
 		if (err)
 			break;
 	}

@@ -25,6 +25,7 @@
  * swap.
  */
 
+#include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/list_lru.h>
 #include <linux/mm.h>

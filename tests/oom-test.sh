@@ -41,6 +41,8 @@ rmdir "$cg"
 #    module's caps, within the group's memory.max (issue 18, item 2).
 check "memcg: pages pinned in pipes are held to memory.max" \
 	env CK_RUN_SUITE=pinned tamalloc-tests
+check "memcg: unpinned memory purged in order before an OOM kill, only the group's" \
+	env CK_RUN_SUITE=purge tamalloc-tests
 check "memcg, pinned: figures back to 0" \
 	[ "$(sys_json '.system | [.reserved_bytes, .resident_bytes, .shared_bytes, .processes]')" = "[0,0,0,0]" ]
 

@@ -104,6 +104,8 @@ Suite *swap_suite(void);
 Suite *holds_suite(void);
 Suite *numa_suite(void);
 Suite *pinned_suite(void);
+Suite *pins_suite(void);
+Suite *purge_suite(void);
 Suite *module_suite(void);
 
 #endif /* TAM_TEST_H */

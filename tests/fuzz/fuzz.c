@@ -133,7 +133,7 @@ static unsigned long fuzz_cmd(struct fuzzer *f)
 {
 	static const unsigned long ours[] = {
 		TAM_IOC_PROC_STATS, TAM_IOC_SYS_STATS, TAM_IOC_LIST_PIDS, TAM_IOC_DISCARD,
-		TAM_IOC_SET_LIMITS,
+		TAM_IOC_SET_LIMITS, TAM_IOC_UNPIN, TAM_IOC_PIN, TAM_IOC_PURGE,
 	};
 	unsigned long cmd = ours[below(f, sizeof(ours) / sizeof(ours[0]))];
 
@@ -170,11 +170,12 @@ static void fuzz_struct(struct fuzzer *f)
 		w[1] = (uintptr_t)fuzz_pointer(f);
 		((uint32_t *)f->valid)[4] = (uint32_t)(below(f, 2) ? below(f, 64) : next(f));
 		break;
-	case 2:	/* a range: somewhere in a slot, or anywhere */
+	case 2:	/* a range (and an unpin's priority): in a slot, or anywhere */
 		i = (unsigned int)below(f, SLOTS);
 		w[1] = f->slot[i] && below(f, 2) ?
 		       (uintptr_t)f->slot[i] + PAGE * below(f, 4) : next(f);
 		w[2] = below(f, 2) ? PAGE * below(f, 8) : next(f);
+		w[3] = below(f, 2) ? below(f, TAM_UNPIN_PRIORITIES + 1) : next(f);
 		break;
 	case 3:	/* caps: small enough to bite, or anything */
 		w[2] = below(f, 2) ? PAGE * below(f, 64) : next(f);

@@ -17,10 +17,11 @@
 
 START_TEST(proc_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER2);
+	ck_assert_uint_eq(sizeof(struct tam_proc_stats), TAM_PROC_STATS_SIZE_VER3);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER0, 80);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER1, 96);
 	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER2, 112);
+	ck_assert_uint_eq(TAM_PROC_STATS_SIZE_VER3, 136);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, size), 0);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, pid), 8);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, oom_score_adj), 12);
@@ -39,18 +40,24 @@ START_TEST(proc_stats_layout)
 			  TAM_PROC_STATS_SIZE_VER1);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, shared_bytes), 96);
 	ck_assert_uint_eq(offsetof(struct tam_proc_stats, shared_swap_bytes), 104);
-	/* No tail padding the kernel could leave uninitialised. */
 	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, shared_swap_bytes),
+			  TAM_PROC_STATS_SIZE_VER2);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, unpinned_bytes), 112);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, purged_bytes), 120);
+	ck_assert_uint_eq(offsetof(struct tam_proc_stats, purges), 128);
+	/* No tail padding the kernel could leave uninitialised. */
+	ck_assert_uint_eq(FIELD_END(struct tam_proc_stats, purges),
 			  sizeof(struct tam_proc_stats));
 }
 END_TEST
 
 START_TEST(sys_stats_layout)
 {
-	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER2);
+	ck_assert_uint_eq(sizeof(struct tam_sys_stats), TAM_SYS_STATS_SIZE_VER3);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER0, 64);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER1, 80);
 	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER2, 88);
+	ck_assert_uint_eq(TAM_SYS_STATS_SIZE_VER3, 112);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, reserved_bytes), 8);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, resident_bytes), 16);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, peak_resident_bytes), 24);
@@ -66,6 +73,11 @@ START_TEST(sys_stats_layout)
 			  TAM_SYS_STATS_SIZE_VER1);
 	ck_assert_uint_eq(offsetof(struct tam_sys_stats, shared_swap_bytes), 80);
 	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, shared_swap_bytes),
+			  TAM_SYS_STATS_SIZE_VER2);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, unpinned_bytes), 88);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, purged_bytes), 96);
+	ck_assert_uint_eq(offsetof(struct tam_sys_stats, purges), 104);
+	ck_assert_uint_eq(FIELD_END(struct tam_sys_stats, purges),
 			  sizeof(struct tam_sys_stats));
 }
 END_TEST
@@ -91,6 +103,23 @@ START_TEST(range_layout)
 }
 END_TEST
 
+START_TEST(pin_layout)
+{
+	ck_assert_uint_eq(sizeof(struct tam_pin), TAM_PIN_SIZE_VER0);
+	ck_assert_uint_eq(TAM_PIN_SIZE_VER0, 40);
+	ck_assert_uint_eq(offsetof(struct tam_pin, addr), 8);
+	ck_assert_uint_eq(offsetof(struct tam_pin, len), 16);
+	ck_assert_uint_eq(offsetof(struct tam_pin, priority), 24);
+	ck_assert_uint_eq(offsetof(struct tam_pin, flags), 28);
+	ck_assert_uint_eq(offsetof(struct tam_pin, purged_bytes), 32);
+	ck_assert_uint_eq(sizeof(struct tam_purge), TAM_PURGE_SIZE_VER0);
+	ck_assert_uint_eq(TAM_PURGE_SIZE_VER0, 24);
+	ck_assert_uint_eq(offsetof(struct tam_purge, flags), 8);
+	ck_assert_uint_eq(offsetof(struct tam_purge, reserved), 12);
+	ck_assert_uint_eq(offsetof(struct tam_purge, purged_bytes), 16);
+}
+END_TEST
+
 START_TEST(limits_layout)
 {
 	ck_assert_uint_eq(sizeof(struct tam_limits), TAM_LIMITS_SIZE_VER0);
@@ -110,6 +139,9 @@ START_TEST(ioctl_numbers)
 	ck_assert_uint_eq(TAM_IOC_LIST_PIDS, 0xC018E703u);
 	ck_assert_uint_eq(TAM_IOC_DISCARD, 0x4018E704u);
 	ck_assert_uint_eq(TAM_IOC_SET_LIMITS, 0x4020E705u);
+	ck_assert_uint_eq(TAM_IOC_UNPIN, 0x4028E706u);
+	ck_assert_uint_eq(TAM_IOC_PIN, 0xC028E707u);
+	ck_assert_uint_eq(TAM_IOC_PURGE, 0xC018E708u);
 }
 END_TEST
 
@@ -123,6 +155,7 @@ int main(void)
 	tcase_add_test(tc, pid_list_layout);
 	tcase_add_test(tc, range_layout);
 	tcase_add_test(tc, limits_layout);
+	tcase_add_test(tc, pin_layout);
 	tcase_add_test(tc, ioctl_numbers);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });

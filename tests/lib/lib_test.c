@@ -116,6 +116,51 @@ START_TEST(discard)
 }
 END_TEST
 
+/*
+ * Unpin, purge, pin: the bytes purged, the figures, the contents; private
+ * regions cannot be unpinned.
+ */
+START_TEST(unpin_purge_pin)
+{
+	struct tam_proc_info me = TAM_PROC_INFO_INIT;
+	struct tam_sys_info sys = TAM_SYS_INFO_INIT;
+	struct tam_region *r, *priv;
+	uint64_t purged = 1;
+	char *p;
+
+	ck_assert_int_eq(tam_region_create(16 * PAGE, TAM_REGION_SHARED, &r), 0);
+	ck_assert_int_eq(tam_region_create(16 * PAGE, 0, &priv), 0);
+	p = tam_region_base(r);
+	memset(p, 0x3c, 16 * PAGE);
+	ck_assert_int_eq(tam_region_pin(r, 0, 16 * PAGE, &purged), 0);
+	ck_assert_uint_eq(purged, 0);
+	ck_assert_int_eq(tam_region_unpin(r, 4 * PAGE, 8 * PAGE, TAM_PRIORITY_MAX), 0);
+	ck_assert_int_eq(tam_proc_info(0, &me), 0);
+	ck_assert_uint_eq(me.unpinned_bytes, 8 * PAGE);
+	ck_assert_int_eq(tam_purge(&purged), 0);
+	ck_assert_uint_eq(purged, 8 * PAGE);
+	ck_assert_int_eq(tam_proc_info(0, &me), 0);
+	ck_assert_uint_eq(me.unpinned_bytes, 0);
+	ck_assert_uint_eq(me.purged_bytes, 8 * PAGE);
+	ck_assert_uint_eq(me.purges, 1);
+	ck_assert_int_eq(tam_sys_info(&sys), 0);
+	ck_assert_uint_ge(sys.purged_bytes, 8 * PAGE);
+	ck_assert_int_eq(tam_pin(p, 16 * PAGE, &purged), 0);
+	ck_assert_uint_eq(purged, 8 * PAGE);
+	ck_assert(all_bytes(p + 4 * PAGE, 8 * PAGE, 0));
+	ck_assert(all_bytes(p, 4 * PAGE, 0x3c));
+	ck_assert(all_bytes(p + 12 * PAGE, 4 * PAGE, 0x3c));
+
+	ck_assert_int_eq(tam_region_unpin(priv, 0, PAGE, 0), -EINVAL);
+	ck_assert_int_eq(tam_region_unpin(r, 0, PAGE, TAM_PRIORITY_MAX + 1), -EINVAL);
+	ck_assert_int_eq(tam_region_unpin(r, 1, PAGE, 0), -EINVAL);
+	ck_assert_int_eq(tam_region_pin(r, 0, 17 * PAGE, NULL), -EINVAL);
+	ck_assert_int_eq(tam_region_pin(NULL, 0, PAGE, NULL), -EINVAL);
+	ck_assert_int_eq(tam_region_destroy(priv), 0);
+	ck_assert_int_eq(tam_region_destroy(r), 0);
+}
+END_TEST
+
 START_TEST(proc_and_sys_info)
 {
 	struct tam_proc_info me = TAM_PROC_INFO_INIT;
@@ -339,6 +384,7 @@ int main(void)
 	tcase_add_test(tc, region_huge);
 	tcase_add_test(tc, region_bad_arguments);
 	tcase_add_loop_test(tc, discard, 0, 2);
+	tcase_add_test(tc, unpin_purge_pin);
 	tcase_add_test(tc, proc_and_sys_info);
 	tcase_add_test(tc, sized_structs);
 	tcase_add_test(tc, struct_from_version_0_1);

@@ -35,16 +35,18 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * pinned ends in an OOM kill inside a memory cgroup: only when asked
-	 * for by name, in a VM that expects one (tests/oom-test.sh).
+	 * pinned and purge end in OOM kills inside memory cgroups: only when
+	 * asked for by name, in a VM that expects them (tests/oom-test.sh).
 	 */
 	only = getenv("CK_RUN_SUITE");
 	if (only && !strcmp(only, "pinned"))
 		return check_run((Suite *[]){ pinned_suite(), NULL });
+	if (only && !strcmp(only, "purge"))
+		return check_run((Suite *[]){ purge_suite(), NULL });
 
 	/* module_suite last: it unloads and reloads the module. */
 	return check_run((Suite *[]){ mapping_suite(), stats_suite(),
 				       abi_suite(), limits_suite(),
-				       holds_suite(), huge_suite(), swap_suite(),
+				       holds_suite(), pins_suite(), huge_suite(), swap_suite(),
 				       numa_suite(), module_suite(), NULL });
 }
