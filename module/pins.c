@@ -160,6 +160,15 @@ static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
 	return 0;
 }
 
+/* Split the ranges of @obj so that each lies inside [@first, @last) or out. */
+static int tam_unpinned_split_at(struct tam_object *obj, pgoff_t first,
+				 pgoff_t last)
+{
+	int err = tam_unpinned_split(obj, first);
+
+	return err ?: tam_unpinned_split(obj, last);
+}
+
 /*
  * Take [@first, @last) of @obj out of the unpinned ranges; add to *@purged
  * the bytes of it that were purged.
@@ -171,9 +180,7 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 	int err;
 
 	mutex_lock(&tam_pins_mutex);
-	err = tam_unpinned_split(obj, first);
-	if (!err)
-		err = tam_unpinned_split(obj, last);
+	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
 	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
@@ -205,9 +212,7 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 	int err;
 
 	mutex_lock(&tam_pins_mutex);
-	err = tam_unpinned_split(obj, first);
-	if (!err)
-		err = tam_unpinned_split(obj, last);
+	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
 	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
