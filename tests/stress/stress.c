@@ -7,8 +7,9 @@
  * PROCS worker processes (default 8) run SEQUENCES random operation
  * sequences between them (default 1000), each of up to OPS operations, on a
  * pool of shared and private mappings: mmap of random sizes, touches, partial
- * munmap, mprotect, mremap, madvise(MADV_DONTNEED), discard, fork (the child
- * checks, writes and exits), and threads faulting one region at once.  A
+ * munmap, mprotect, mremap, madvise(MADV_DONTNEED), discard, unpin (and
+ * purge) then pin, fork (the child checks, writes and exits), and threads
+ * faulting one region at once.  A
  * poller process meanwhile reads every stats ioctl in a loop.
  *
  * Checked all along: every page reads what this process last wrote there or
@@ -329,6 +330,44 @@ static void op_discard(struct mapping *m)
 	memset(m->shadow + first, 0, n);
 }
 
+/*
+ * Unpin a part of a mapping, perhaps purge it, pin it back: the purged
+ * answer is all of it or nothing, and the contents follow (zeros if purged).
+ * A private mapping cannot be unpinned.
+ */
+static void op_pin_cycle(struct mapping *m)
+{
+	size_t first = below(m->pages), n = 1 + below(m->pages - first);
+	struct tam_pin pin = {
+		.size = sizeof(pin), .addr = (uintptr_t)(m->addr + first * PAGE),
+		.len = n * PAGE, .priority = (uint32_t)below(TAM_UNPIN_PRIORITIES),
+	};
+	struct tam_purge purge = { .size = sizeof(purge) };
+	int purged_now = below(2);
+
+	if (!m->shared) {
+		if (ioctl(dev, TAM_IOC_UNPIN, &pin) == 0 || errno != EINVAL)
+			fail("unpin of a private mapping: %s", strerror(errno));
+		return;
+	}
+	if (ioctl(dev, TAM_IOC_UNPIN, &pin))
+		fail("unpin: %s", strerror(errno));
+	if (purged_now && ioctl(dev, TAM_IOC_PURGE, &purge))
+		fail("purge: %s", strerror(errno));
+	pin.priority = 0;
+	if (ioctl(dev, TAM_IOC_PIN, &pin))
+		fail("pin: %s", strerror(errno));
+	/*
+	 * All of it or nothing: a purge takes whole ranges, and another
+	 * worker's (root purges every process's) or reclaim may have come.
+	 */
+	if ((pin.purged_bytes && pin.purged_bytes != n * PAGE) ||
+	    (purged_now && !pin.purged_bytes))
+		fail("pin: %" PRIu64 " bytes purged of %zu", pin.purged_bytes, n * PAGE);
+	if (pin.purged_bytes)
+		memset(m->shadow + first, 0, n);
+}
+
 static void op_fork(void)
 {
 	int k, status;
@@ -412,9 +451,12 @@ static void run_sequence(unsigned long max_ops)
 		} else if (what < 78) {
 			op_name = "madvise";
 			op_dontneed(&pool[k]);
-		} else if (what < 86) {
+		} else if (what < 83) {
 			op_name = "discard";
 			op_discard(&pool[k]);
+		} else if (what < 87) {
+			op_name = "pin cycle";
+			op_pin_cycle(&pool[k]);
 		} else if (what < 92) {
 			op_name = "threads";
 			op_threads(&pool[k]);
