@@ -383,6 +383,7 @@ static unsigned long tam_purge_count(struct shrinker *shrinker,
 	unsigned long ranges = 0;
 	unsigned int prio;
 
+	/* Pairs with the release in tam_pins_init(): the LRUs are made. */
 	if (!smp_load_acquire(&tam_pins_ready))
 		return 0;
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
@@ -400,6 +401,7 @@ static unsigned long tam_purge_scan(struct shrinker *shrinker,
 	u64 pages = 0;
 
 	/* As ashmem: a task reclaiming without __GFP_FS may hold fs locks. */
+	/* The acquire pairs with the release in tam_pins_init(). */
 	if (!(sc->gfp_mask & __GFP_FS) || !smp_load_acquire(&tam_pins_ready))
 		return SHRINK_STOP;
 	if (!mutex_trylock(&tam_pins_mutex))
@@ -509,6 +511,7 @@ int tam_pins_init(void)
 		if (err)
 			goto err_lrus;
 	}
+	/* Pairs with the shrinker's acquire: it sees the LRUs made. */
 	smp_store_release(&tam_pins_ready, true);
 	tam_shrinker_register(tam_purge_shrinker);
 	return 0;
