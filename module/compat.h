@@ -319,6 +319,16 @@ static inline unsigned long tam_cache_entry_pages(void *entry, pgoff_t start,
 #endif
 }
 
+/* Is a page-cache entry (a folio since 5.16; a page before) locked? */
+static inline bool tam_cache_entry_locked(void *entry)
+{
+#ifdef TAM_HAVE_FOLIO
+	return folio_test_locked(entry);
+#else
+	return PageLocked((struct page *)entry);
+#endif
+}
+
 /*
  * A list_lru item is listed under the memory cgroup and node of the memory
  * it lives in: list_lru_add() found them itself until 6.8, which made that

@@ -215,6 +215,12 @@ static bool tam_sys_resident_over(u64 pages)
 	return used + (s64)pages > (s64)limit;
 }
 
+/* Is the system's resident cap full? */
+bool tam_system_over(void)
+{
+	return tam_sys_resident_over(1);
+}
+
 /* Would @pages more pass @proc's or the system's resident cap? */
 bool tam_resident_over(struct tam_proc *proc, u64 pages)
 {

@@ -497,7 +497,6 @@ static vm_fault_t tam_object_refresh(struct vm_fault *vmf,
 	ret = tam_charges_refresh(vmf, proc);
 	if (ret)
 		return ret;
-	tam_pins_purge_for_fault(vmf->vma->vm_mm);
 	rcu_read_lock();
 	owner = rcu_dereference(obj->owner);
 	if (owner && owner != proc)
@@ -605,7 +604,15 @@ static vm_fault_t tam_object_fault(struct vm_fault *vmf)
 			tam_object_reserve(obj, reserved);
 			if (tam_object_over(vmf, obj, proc)) {
 				tam_object_reserve(obj, -reserved);
-				return tam_cap_refused();
+				/* The caps count unpinned memory: it goes first. */
+				if (!tam_pins_purge_for_fault(vmf->vma->vm_mm,
+							      tam_system_over()))
+					return tam_cap_refused();
+				tam_object_reserve(obj, reserved);
+				if (tam_object_over(vmf, obj, proc)) {
+					tam_object_reserve(obj, -reserved);
+					return tam_cap_refused();
+				}
 			}
 		}
 		tam_object_get(obj);
@@ -834,6 +841,46 @@ int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
 		tam_object_put(obj);
 	}
 	return err;
+}
+
+/*
+ * Call @fn on each object @mm maps, once a VMA of it, held.  With @locked
+ * the caller holds mmap_lock; else it is taken to look, and @fn runs
+ * without it.
+ */
+int tam_objects_of_mm(struct mm_struct *mm, bool locked,
+		      void (*fn)(struct tam_object *obj, void *arg), void *arg)
+{
+	struct tam_object **objs;
+	struct vm_area_struct *vma;
+	struct tam_vma_iter it;
+	unsigned long n = 0, i;
+
+	if (!locked && mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma))
+		n += tam_vma_is_object(vma);
+	objs = kvmalloc_array(max(n, 1UL), sizeof(*objs), GFP_KERNEL);
+	if (!objs) {
+		if (!locked)
+			mmap_read_unlock(mm);
+		return -ENOMEM;
+	}
+	n = 0;
+	for (vma = tam_vma_first(mm, &it); vma; vma = tam_vma_next(&it, vma)) {
+		if (!tam_vma_is_object(vma))
+			continue;
+		objs[n] = tam_vma_object(vma);
+		tam_object_get(objs[n++]);
+	}
+	if (!locked)
+		mmap_read_unlock(mm);
+	for (i = 0; i < n; i++) {
+		fn(objs[i], arg);
+		tam_object_put(objs[i]);
+	}
+	kvfree(objs);
+	return 0;
 }
 
 /* TAM_IOC_DISCARD's work on one object: MADV_REMOVE's. */

@@ -80,6 +80,27 @@ static unsigned long tam_object_pages_in(struct tam_object *obj, pgoff_t start,
 	return pages;
 }
 
+/* Is a folio of @obj in [@start, @end) locked? */
+static bool tam_object_locked_in(struct tam_object *obj, pgoff_t start,
+				 pgoff_t end)
+{
+	XA_STATE(xas, &obj->inode->i_mapping->i_pages, start);
+	bool locked = false;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry) || xa_is_value(entry))
+			continue;
+		if (tam_cache_entry_locked(entry)) {
+			locked = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return locked;
+}
+
 static void tam_unpinned_count(struct tam_unpinned *r, long sign)
 {
 	atomic_long_add(sign * r->pages, &r->obj->unpinned_pages);
@@ -289,6 +310,16 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 		inode_lock(inode);
 	else if (!inode_trylock(inode))
 		return -EBUSY;
+	/*
+	 * shmem_truncate_range() waits for the folios it takes: a task that
+	 * reclaims while it holds one of them locked (a migration of this
+	 * object's pages, 5.10's khugepaged collapsing it) would wait for
+	 * itself.  Without waiting, such a range is left for later.
+	 */
+	if (!wait && tam_object_locked_in(obj, r->start, r->end)) {
+		inode_unlock(inode);
+		return -EBUSY;
+	}
 	before = tam_object_pages(obj);
 	/* As shmem_fallocate() punches: unmap first, then truncate. */
 	unmap_mapping_range(inode->i_mapping, start, len, 0);
@@ -312,27 +343,10 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 	return freed;
 }
 
-/* What a walk of the LRUs purges: every range, or only those @only maps. */
+/* Ranges a walk of an LRU has taken off it, each with its object held. */
 struct tam_purge_walk {
 	struct list_head isolated;
-	struct mm_struct *only;
 };
-
-static bool tam_object_mapped_by(struct tam_object *obj, struct mm_struct *mm)
-{
-	struct tam_object_map *map;
-	bool found = false;
-
-	spin_lock(&obj->lock);
-	list_for_each_entry(map, &obj->maps, node) {
-		if (map->proc->mm == mm) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock(&obj->lock);
-	return found;
-}
 
 /* Under the LRU's lock: take a range off it, with its object held. */
 static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
@@ -340,8 +354,6 @@ static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
 	struct tam_unpinned *r = container_of(item, struct tam_unpinned, lru);
 	struct tam_purge_walk *walk = cb_arg;
 
-	if (walk->only && !tam_object_mapped_by(r->obj, walk->only))
-		return LRU_SKIP;
 	if (!refcount_inc_not_zero(&r->obj->refs))
 		return LRU_SKIP;	/* going: its ranges go with it */
 	list_lru_isolate_move(list, item, &walk->isolated);
@@ -349,56 +361,111 @@ static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
 }
 
 /*
- * Purge the ranges @walk isolated; those that cannot be purged now go back
- * to their LRU.  Under tam_pins_mutex.  Returns the ranges and *@pages the
- * pages purged.
+ * Purge @r, taken off its LRU; if it cannot be purged now it goes back.
+ * Under tam_pins_mutex.  Returns the pages purged, or -EBUSY.
  */
-static unsigned long tam_purge_isolated(struct tam_purge_walk *walk, bool wait,
-					u64 *pages)
+static long tam_unpinned_try_purge(struct tam_unpinned *r, bool wait)
 {
-	struct tam_unpinned *r, *tmp;
-	unsigned long ranges = 0;
-	struct tam_object *obj;
-	long freed;
+	long freed = tam_unpinned_purge(r, wait);
 
-	list_for_each_entry_safe(r, tmp, &walk->isolated, lru) {
-		list_del_init(&r->lru);
-		obj = r->obj;
-		freed = tam_unpinned_purge(r, wait);
-		if (freed < 0) {
-			tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
-		} else {
-			*pages += freed;
-			ranges++;
-		}
-		/* May be the last reference: @r may go with its object. */
-		tam_object_put(obj);
-	}
-	return ranges;
+	if (freed < 0)
+		tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
+	return freed;
 }
 
+/*
+ * Purge the oldest ranges of @prio's LRU of @sc's group and node until
+ * @budget pages are freed, one range at a time (a range is purged whole).
+ * Under tam_pins_mutex.  Returns the pages purged.
+ */
+static unsigned long tam_purge_lru(unsigned int prio, struct shrink_control *sc,
+				   unsigned long budget)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	unsigned long freed = 0, nr;
+	struct tam_unpinned *r;
+	struct tam_object *obj;
+	long pages;
+
+	while (freed < budget) {
+		nr = 1;
+		list_lru_walk_one(&tam_unpinned_lrus[prio], sc->nid, sc->memcg,
+				  tam_purge_isolate, &walk, &nr);
+		r = list_first_entry_or_null(&walk.isolated,
+					     struct tam_unpinned, lru);
+		if (!r)
+			break;		/* empty, or its head is going */
+		list_del_init(&r->lru);
+		obj = r->obj;
+		pages = tam_unpinned_try_purge(r, false);
+		/* May be the last reference: @r may go with its object. */
+		tam_object_put(obj);
+		if (pages < 0)
+			break;		/* busy: the rest another time */
+		freed += max(pages, 1L);
+	}
+	return freed;
+}
+
+/* How many of a list's ranges count_objects looks at to weigh them all. */
+#define TAM_PURGE_COUNT_SAMPLE	256
+
+struct tam_purge_weight {
+	unsigned long pages;
+	unsigned long ranges;
+};
+
+static enum lru_status tam_purge_weigh(TAM_LIST_LRU_WALK_CB_ARGS)
+{
+	struct tam_unpinned *r = container_of(item, struct tam_unpinned, lru);
+	struct tam_purge_weight *w = cb_arg;
+
+	w->pages += max(r->pages, 1UL);
+	w->ranges++;
+	return LRU_SKIP;
+}
+
+/*
+ * The shrinker's objects are pages: the pages the unpinned ranges of @sc's
+ * group and node held when they were unpinned (at least one a range), from
+ * the oldest TAM_PURGE_COUNT_SAMPLE ranges of each list and their average
+ * for the rest, so that counting stays cheap however many ranges there are.
+ */
 static unsigned long tam_purge_count(struct shrinker *shrinker,
 				     struct shrink_control *sc)
 {
-	unsigned long ranges = 0;
+	struct tam_purge_weight w;
+	unsigned long pages = 0, ranges, nr;
 	unsigned int prio;
 
 	/* Pairs with the release in tam_pins_init(): the LRUs are made. */
 	if (!smp_load_acquire(&tam_pins_ready))
 		return 0;
-	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
-		ranges += list_lru_count_one(&tam_unpinned_lrus[prio], sc->nid,
-					     sc->memcg);
-	return ranges ?: SHRINK_EMPTY;
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
+		ranges = list_lru_count_one(&tam_unpinned_lrus[prio], sc->nid,
+					    sc->memcg);
+		if (!ranges)
+			continue;
+		w = (struct tam_purge_weight){ 0, 0 };
+		nr = TAM_PURGE_COUNT_SAMPLE;
+		list_lru_walk_one(&tam_unpinned_lrus[prio], sc->nid, sc->memcg,
+				  tam_purge_weigh, &w, &nr);
+		pages += w.ranges ? w.pages / w.ranges * max(ranges, w.ranges) :
+			 ranges;
+	}
+	return pages ?: SHRINK_EMPTY;
 }
 
+/*
+ * Purge at least sc->nr_to_scan pages, lowest priority first, whole ranges.
+ * With seeks 0 reclaim asks for half of what count_objects reports at each
+ * pass, before it writes anything to swap.
+ */
 static unsigned long tam_purge_scan(struct shrinker *shrinker,
 				    struct shrink_control *sc)
 {
-	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
-	unsigned long ranges = 0, nr;
+	unsigned long freed = 0;
 	unsigned int prio;
-	u64 pages = 0;
 
 	/* As ashmem: a task reclaiming without __GFP_FS may hold fs locks. */
 	/* The acquire pairs with the release in tam_pins_init(). */
@@ -406,77 +473,126 @@ static unsigned long tam_purge_scan(struct shrinker *shrinker,
 		return SHRINK_STOP;
 	if (!mutex_trylock(&tam_pins_mutex))
 		return SHRINK_STOP;
-	for (prio = 0; prio < TAM_UNPIN_PRIORITIES && ranges < sc->nr_to_scan;
-	     prio++) {
-		nr = sc->nr_to_scan - ranges;
-		list_lru_walk_one(&tam_unpinned_lrus[prio], sc->nid, sc->memcg,
-				  tam_purge_isolate, &walk, &nr);
-		ranges += tam_purge_isolated(&walk, false, &pages);
-	}
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES && freed < sc->nr_to_scan;
+	     prio++)
+		freed += tam_purge_lru(prio, sc, sc->nr_to_scan - freed);
 	mutex_unlock(&tam_pins_mutex);
-	return ranges;
+	/* A range is purged whole: what it freed past the request counts. */
+	sc->nr_scanned = max(sc->nr_scanned, freed);
+	return freed;
 }
 
 /*
- * Purge every range on the LRUs that @walk takes, lowest priority first, in
- * every group and on every node.  Under tam_pins_mutex.  Returns the pages.
+ * Purge every unpinned range of @obj now (with @wait, waiting for its
+ * locks; without, leaving those it cannot have).  Under tam_pins_mutex.
+ * Returns the pages purged.
  */
-static u64 tam_purge_everything(struct tam_purge_walk *walk, bool wait)
+static u64 tam_object_purge(struct tam_object *obj, bool wait)
 {
+	struct tam_unpinned *r;
+	u64 pages = 0;
+	long freed;
+
+	list_for_each_entry(r, &obj->unpinned, node) {
+		if (r->purged)
+			continue;
+		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
+		freed = tam_unpinned_try_purge(r, wait);
+		if (freed > 0)
+			pages += freed;
+	}
+	return pages;
+}
+
+struct tam_purge_call {
+	bool wait;
+	u64 pages;
+};
+
+/* One object @mm maps: its unpinned ranges, purged. */
+static void tam_purge_mapped(struct tam_object *obj, void *arg)
+{
+	struct tam_purge_call *call = arg;
+
+	if (call->wait)
+		mutex_lock(&tam_pins_mutex);
+	else if (!mutex_trylock(&tam_pins_mutex))
+		return;
+	call->pages += tam_object_purge(obj, call->wait);
+	mutex_unlock(&tam_pins_mutex);
+}
+
+/* Every unpinned range in the system, lowest priority first. */
+static u64 tam_purge_everything(bool wait)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	struct tam_unpinned *r, *tmp;
+	struct tam_object *obj;
 	unsigned long nr;
 	unsigned int prio;
 	u64 pages = 0;
+	long freed;
 	int nid;
 
+	if (wait)
+		mutex_lock(&tam_pins_mutex);
+	else if (!mutex_trylock(&tam_pins_mutex))
+		return 0;
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
 		for_each_node(nid) {
 			nr = ULONG_MAX;
 			list_lru_walk_node(&tam_unpinned_lrus[prio], nid,
-					   tam_purge_isolate, walk, &nr);
-			tam_purge_isolated(walk, wait, &pages);
+					   tam_purge_isolate, &walk, &nr);
+			list_for_each_entry_safe(r, tmp, &walk.isolated, lru) {
+				list_del_init(&r->lru);
+				obj = r->obj;
+				freed = tam_unpinned_try_purge(r, wait);
+				if (freed > 0)
+					pages += freed;
+				/* May be the last reference. */
+				tam_object_put(obj);
+			}
 		}
 	}
+	mutex_unlock(&tam_pins_mutex);
 	return pages;
 }
 
 /*
- * TAM_IOC_PURGE: every unpinned range of the objects @mm maps, or with
- * CAP_SYS_ADMIN every one in the system, purged now.
+ * TAM_IOC_PURGE: every unpinned range of the objects @mm maps, found from
+ * its own mappings (no walk of anyone else's ranges), or with CAP_SYS_ADMIN
+ * every one in the system, purged now.
  */
 int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes)
 {
-	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
-	u64 pages;
+	struct tam_purge_call call = { .wait = true };
+	int err = 0;
 
-	if (!capable(CAP_SYS_ADMIN))
-		walk.only = mm;
-	mutex_lock(&tam_pins_mutex);
-	pages = tam_purge_everything(&walk, true);
-	mutex_unlock(&tam_pins_mutex);
-	*purged_bytes = pages << PAGE_SHIFT;
-	return 0;
+	if (capable(CAP_SYS_ADMIN))
+		call.pages = tam_purge_everything(true);
+	else
+		err = tam_objects_of_mm(mm, false, tam_purge_mapped, &call);
+	*purged_bytes = call.pages << PAGE_SHIFT;
+	return err;
 }
 
 /*
- * A fault would pass a resident cap (limits.c): unpinned memory goes before
- * a refusal, as it goes before an OOM kill.  Purges what the faulting @mm
- * maps or, under the system's cap, every unpinned range, without waiting
- * for any lock (a fault's caller may hold anything).  Returns the pages
- * purged.
+ * A fault would pass a resident cap (limits.c), which counts unpinned
+ * memory: unpinned memory goes before a refusal, as it goes before an OOM
+ * kill.  Purges what the faulting @mm maps (its mmap_lock held) or, when
+ * the system's cap is what refuses, any unpinned range, without waiting for
+ * a lock (a fault's caller may hold anything).  Returns the pages purged.
  */
-unsigned long tam_pins_purge_for_fault(struct mm_struct *mm)
+unsigned long tam_pins_purge_for_fault(struct mm_struct *mm, bool everyone)
 {
-	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
-	u64 pages;
+	struct tam_purge_call call = { .wait = false };
 
-	if (!READ_ONCE(tam_max_resident_bytes))
-		walk.only = mm;
-	if (!atomic64_read(&tam_counters.unpinned_pages) ||
-	    !mutex_trylock(&tam_pins_mutex))
+	if (!atomic64_read(&tam_counters.unpinned_pages))
 		return 0;
-	pages = tam_purge_everything(&walk, false);
-	mutex_unlock(&tam_pins_mutex);
-	return pages;
+	if (everyone)
+		return tam_purge_everything(false);
+	tam_objects_of_mm(mm, true, tam_purge_mapped, &call);
+	return call.pages;
 }
 
 /*

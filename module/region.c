@@ -112,11 +112,17 @@ static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 	unlock_page(page);
 	ret = tam_charges_refresh(vmf, proc);
 	if (!ret) {
-		tam_pins_purge_for_fault(vmf->vma->vm_mm);
 		lock_page(page);
 		if (tam_charge_private(proc))
 			goto mapped;
 		unlock_page(page);
+		/* The caps count unpinned memory: it goes first. */
+		if (tam_pins_purge_for_fault(vmf->vma->vm_mm, tam_system_over())) {
+			lock_page(page);
+			if (tam_charge_private(proc))
+				goto mapped;
+			unlock_page(page);
+		}
 		ret = tam_cap_refused();
 	}
 	put_page(page);

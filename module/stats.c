@@ -608,15 +608,15 @@ static int tam_ioctl_pin(void __user *arg, bool pin)
 	err = tam_get_input(arg, TAM_PIN_SIZE_VER0, &req, sizeof(req));
 	if (err)
 		return err;
-	if (req.flags || req.purged_bytes ||
-	    req.priority >= (pin ? 1 : TAM_UNPIN_PRIORITIES) ||
+	if (req.flags || req.priority >= (pin ? 1 : TAM_UNPIN_PRIORITIES) ||
 	    !tam_range_valid(req.addr, req.len))
 		return -EINVAL;
 	if (!pin)
 		return tam_pins_unpin(current->mm, req.addr, req.addr + req.len,
 				      req.priority);
+	/* Even after an error: what was purged of the part pinned is told. */
 	err = tam_pins_pin(current->mm, req.addr, req.addr + req.len, &purged);
-	if (!err && put_user(purged, &uarg->purged_bytes))
+	if (put_user(purged, &uarg->purged_bytes))
 		err = -EFAULT;
 	return err;
 }
@@ -631,7 +631,7 @@ static int tam_ioctl_purge(void __user *arg)
 	err = tam_get_input(arg, TAM_PURGE_SIZE_VER0, &req, sizeof(req));
 	if (err)
 		return err;
-	if (req.flags || req.reserved || req.purged_bytes)
+	if (req.flags || req.reserved)
 		return -EINVAL;
 	err = tam_pins_purge(current->mm, &purged);
 	if (!err && put_user(purged, &uarg->purged_bytes))

@@ -55,6 +55,8 @@ typedef int (*tam_object_range_fn)(struct tam_object *obj, pgoff_t first,
 int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
 			 unsigned long end, int private_err,
 			 tam_object_range_fn fn, void *arg);
+int tam_objects_of_mm(struct mm_struct *mm, bool locked,
+		      void (*fn)(struct tam_object *obj, void *arg), void *arg);
 struct tam_proc;
 void tam_objects_disown(struct tam_proc *proc);
 void tam_objects_sync(struct tam_proc *proc);
@@ -117,7 +119,7 @@ int tam_pins_unpin(struct mm_struct *mm, unsigned long start,
 int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 u64 *purged_bytes);
 int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes);
-unsigned long tam_pins_purge_for_fault(struct mm_struct *mm);
+unsigned long tam_pins_purge_for_fault(struct mm_struct *mm, bool everyone);
 int tam_pins_init(void);
 void tam_pins_exit(void);
 
@@ -175,6 +177,7 @@ void tam_reserve_open(struct vm_area_struct *vma);
 void tam_reserve_close(struct vm_area_struct *vma);
 bool tam_charge_private(struct tam_proc *proc);
 bool tam_resident_over(struct tam_proc *proc, u64 pages);
+bool tam_system_over(void);
 vm_fault_t tam_charges_refresh(struct vm_fault *vmf, struct tam_proc *proc);
 vm_fault_t tam_cap_refused(void);
 int tam_limits_set(struct mm_struct *mm, u64 reserved, u64 resident);

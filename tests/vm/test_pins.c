@@ -230,6 +230,61 @@ START_TEST(state_belongs_to_the_object)
 }
 END_TEST
 
+/*
+ * Without CAP_SYS_ADMIN, TAM_IOC_PURGE purges what the caller maps and
+ * nothing else: nobody's purge leaves root's unpinned range alone.
+ */
+static void purge_as_nobody(void *arg)
+{
+	char *mine = tam_map(8 * PAGE, MAP_SHARED);
+
+	(void)arg;
+	fill(mine, 8 * PAGE, 6);
+	child_check(setgid(65534) == 0 && setuid(65534) == 0);
+	unpin(mine, 8 * PAGE, 1);
+	child_check(purge() == 8 * PAGE);
+}
+
+START_TEST(purge_takes_only_what_the_caller_maps)
+{
+	char *p = tam_map(8 * PAGE, MAP_SHARED);
+
+	fill(p, 8 * PAGE, 5);
+	unpin(p, 8 * PAGE, 0);
+	ck_assert_int_eq(in_child(purge_as_nobody, NULL), 0);
+	ck_assert_uint_eq(pin(p, 8 * PAGE), 0);
+	ck_assert(intact(p, 0, 8 * PAGE, 5));
+	ck_assert_int_eq(munmap(p, 8 * PAGE), 0);
+}
+END_TEST
+
+/*
+ * The resident caps count unpinned memory until it is purged; a touch over
+ * the cap purges the process's own unpinned memory first.
+ */
+static void cap_child(void *arg)
+{
+	char *p = map_or_null(1 * MIB, MAP_SHARED), *q = map_or_null(PAGE, MAP_PRIVATE);
+	uint64_t purged = 0;
+
+	(void)arg;
+	child_check(p && q);
+	child_check(set_limits_errno(0, 0, 1 * MIB) == 0);
+	child_check(touch_until_sigbus(p, MIB / PAGE) == MIB / PAGE);
+	child_check(touch_until_sigbus(q, 1) == 0);	/* full */
+	child_check(pin_errno(TAM_IOC_UNPIN, p, 1 * MIB, 0, NULL) == 0);
+	child_check(touch_until_sigbus(q, 1) == 1);	/* purged for it */
+	child_check(pin_errno(TAM_IOC_PIN, p, 1 * MIB, 0, &purged) == 0);
+	child_check(purged == 1 * MIB);
+	child_check(proc_stats(0).purges == 1);
+}
+
+START_TEST(cap_purges_own_unpinned_first)
+{
+	ck_assert_int_eq(in_child(cap_child, NULL), 0);
+}
+END_TEST
+
 /* Unpinned and purged ranges outstanding when processes exit: figures back to 0. */
 static void exit_unpinned(void *arg)
 {
@@ -357,6 +412,39 @@ START_TEST(purged_in_order_before_oom)
 END_TEST
 
 /*
+ * One range alone is purged too: reclaim asks the shrinker for half of the
+ * pages it counts, not half of its ranges (one range, halved, would be
+ * none).  64 MiB unpinned as one range, then 64 MiB of anonymous memory in
+ * a group of 96 MiB: no OOM kill, and the range is gone.
+ */
+static void single_child(void *arg)
+{
+	const char *cg = arg;
+	char *p = map_or_null(64 * MIB, MAP_SHARED), *anon;
+	uint64_t purged = 0;
+
+	cg_write(cg, "cgroup.procs", "0");
+	child_check(p);
+	fill(p, 64 * MIB, 4);
+	child_check(pin_errno(TAM_IOC_UNPIN, p, 64 * MIB, 2, NULL) == 0);
+	anon = mmap(NULL, 64 * MIB, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	child_check(anon != MAP_FAILED);
+	memset(anon, 1, 64 * MIB);
+	child_check(pin_errno(TAM_IOC_PIN, p, 64 * MIB, 0, &purged) == 0);
+	child_check(purged == 64 * MIB);
+}
+
+START_TEST(single_range_purged_before_oom)
+{
+	cg_make(CG, CG_MAX);
+	ck_assert_int_eq(in_child(single_child, CG), 0);
+	ck_assert_uint_eq(cg_oom_kills(CG), 0);
+	ck_assert_int_eq(rmdir(CG), 0);
+}
+END_TEST
+
+/*
  * Two groups: A unpins 32 MiB and waits; B, at its memory.max, reclaims.
  * B's pressure purges nothing of A's.
  */
@@ -381,7 +469,10 @@ START_TEST(only_the_groups_own)
 		p = map_or_null(32 * MIB, MAP_SHARED);
 		child_check(p);
 		fill(p, 32 * MIB, 9);
-		child_check(pin_errno(TAM_IOC_UNPIN, p, 32 * MIB, 0, NULL) == 0);
+		/* Several ranges, as many as B's own test purges. */
+		for (int i = 0; i < 4; i++)
+			child_check(pin_errno(TAM_IOC_UNPIN, p + i * 8 * MIB,
+					      8 * MIB, 0, NULL) == 0);
 		sync_signal_parent(&sync);
 		sync_wait_parent(&sync);
 		child_check(proc_stats(0).purges == 0);
@@ -420,6 +511,8 @@ Suite *pins_suite(void)
 	tcase_add_test(tc, purge_then_pin_answers_exactly);
 	tcase_add_test(tc, state_belongs_to_the_object);
 	tcase_add_test(tc, exit_with_ranges_outstanding);
+	tcase_add_test(tc, purge_takes_only_what_the_caller_maps);
+	tcase_add_test(tc, cap_purges_own_unpinned_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -432,6 +525,7 @@ Suite *purge_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, purged_in_order_before_oom);
+	tcase_add_test(tc, single_range_purged_before_oom);
 	tcase_add_test(tc, only_the_groups_own);
 	suite_add_tcase(s, tc);
 	return s;
