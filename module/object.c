@@ -604,9 +604,16 @@ static vm_fault_t tam_object_fault(struct vm_fault *vmf)
 			tam_object_reserve(obj, reserved);
 			if (tam_object_over(vmf, obj, proc)) {
 				tam_object_reserve(obj, -reserved);
-				/* The caps count unpinned memory: it goes first. */
+				/*
+				 * The caps count unpinned memory: it goes
+				 * first, that of the process charged (only
+				 * compared: no need to hold it).
+				 */
+				owner = rcu_access_pointer(obj->owner) ?: proc;
 				if (!tam_pins_purge_for_fault(vmf->vma->vm_mm,
-							      tam_system_over()))
+							      owner,
+							      tam_system_over(),
+							      reserved))
 					return tam_cap_refused();
 				tam_object_reserve(obj, reserved);
 				if (tam_object_over(vmf, obj, proc)) {
@@ -708,6 +715,7 @@ static struct tam_object *tam_object_alloc(struct file *file,
 	refcount_set(&obj->refs, 1);
 	spin_lock_init(&obj->lock);
 	INIT_LIST_HEAD(&obj->maps);
+	mutex_init(&obj->pins_lock);
 	INIT_LIST_HEAD(&obj->unpinned);
 	INIT_LIST_HEAD(&obj->owner_node);
 	spin_lock(&tam_objects_lock);

@@ -33,7 +33,8 @@ struct tam_object {
 	struct list_head owner_node;	/* on owner->objects */
 	long charged;			/* pages charged: held + reserved */
 	long reserved;			/* pages faults in flight may add */
-	struct list_head unpinned;	/* struct tam_unpinned by offset (pins.c) */
+	struct mutex pins_lock;		/* its unpinned ranges (pins.c) */
+	struct list_head unpinned;	/* struct tam_unpinned by offset */
 	atomic_long_t unpinned_pages;	/* what those held when unpinned */
 	struct list_head node;		/* on tam_objects, RCU */
 	struct rcu_head rcu;

@@ -12,17 +12,21 @@
  * shmem file and read as zeros again.  TAM_IOC_PIN takes a range back and says
  * how many of its bytes were purged.
  *
- * One mutex guards the ranges of every object, as ashmem's did: unpin, pin
- * and purge hold it.  The shrinker only tries it, and the object's inode lock,
- * and only with __GFP_FS: a task that holds either may be allocating, and so
- * reclaiming.  The lock a fault holds while it allocates is not among them.
- * An object's ranges go with it, when nothing reaches them but the LRUs,
- * whose walk takes an object only if it can take a reference on it.
+ * Each object's mutex (pins_lock) guards its ranges: unpin, pin and purge
+ * of the object hold it, and no lock is shared between objects.  Reclaim
+ * takes a range off its LRU only if it can take that mutex without waiting
+ * (under the LRU's lock, as binder's shrinker takes its locks), and purges
+ * it only with __GFP_FS and the object's inode lock tried: a task that holds
+ * either may be allocating, and so reclaiming.  A task unpinning allocates
+ * under its object's mutex: its reclaim purges other objects' ranges, not
+ * that object's.  The lock a fault holds while it allocates is not among
+ * these.  An object's ranges go with it, when nothing reaches them but the
+ * LRUs, whose walk takes an object only if it can take a reference on it.
  *
- * The shrinker's objects are ranges: it counts the unpinned ranges of a
- * group and node and, with seeks 0 as for objects no I/O recreates, purges
- * half of them at each pass of reclaim, before reclaim writes anything to
- * swap.
+ * The shrinker's objects are pages: it counts what the unpinned ranges of a
+ * group and node held and, with seeks 0 as for objects no I/O recreates, is
+ * asked for a share of them at each pass of reclaim, before reclaim writes
+ * anything to swap.
  */
 
 #include <linux/atomic.h>
@@ -52,7 +56,6 @@ struct tam_unpinned {
 	bool purged;
 };
 
-static DEFINE_MUTEX(tam_pins_mutex);
 static struct kmem_cache *tam_unpinned_cache;
 static struct list_lru tam_unpinned_lrus[TAM_UNPIN_PRIORITIES];
 static struct shrinker *tam_purge_shrinker;
@@ -152,7 +155,7 @@ static void tam_unpinned_remove(struct tam_unpinned *r)
 
 /*
  * Split the range of @obj that straddles @at, if one does, so that every
- * range lies on one side of it.  Under tam_pins_mutex.
+ * range lies on one side of it.  Under obj->pins_lock.
  */
 static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
 {
@@ -200,7 +203,8 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 	struct tam_unpinned *r, *tmp;
 	int err;
 
-	mutex_lock(&tam_pins_mutex);
+	if (mutex_lock_killable(&obj->pins_lock))
+		return -EINTR;
 	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
@@ -214,7 +218,7 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 		tam_unpinned_remove(r);
 	}
 out:
-	mutex_unlock(&tam_pins_mutex);
+	mutex_unlock(&obj->pins_lock);
 	return err;
 }
 
@@ -232,7 +236,8 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 	pgoff_t pos = first;
 	int err;
 
-	mutex_lock(&tam_pins_mutex);
+	if (mutex_lock_killable(&obj->pins_lock))
+		return -EINTR;
 	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
@@ -273,7 +278,7 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 		tam_unpinned_add(fresh, before);
 	}
 out:
-	mutex_unlock(&tam_pins_mutex);
+	mutex_unlock(&obj->pins_lock);
 	return err;
 }
 
@@ -294,7 +299,7 @@ int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
 
 /*
  * Purge @r, isolated from its LRU, with its object held: truncate its pages
- * out of the object.  Under tam_pins_mutex.  Returns the pages it took back,
+ * out of the object.  Under obj->pins_lock.  Returns the pages it took back,
  * or -EBUSY if the object's inode was locked and @wait is false.
  */
 static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
@@ -343,26 +348,43 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 	return freed;
 }
 
-/* Ranges a walk of an LRU has taken off it, each with its object held. */
+/* A walk of an LRU that takes one range off it, past those that are busy. */
 struct tam_purge_walk {
-	struct list_head isolated;
+	struct list_head isolated;	/* the range, its object held and locked */
+	unsigned long busy;		/* ranges passed over */
 };
 
-/* Under the LRU's lock: take a range off it, with its object held. */
+/*
+ * Under the LRU's lock: take a range off it, with its object held and
+ * locked, unless one is taken already.  Ranges whose object is busy (or
+ * going, its ranges with it) stay where they are, for another time: a
+ * walker holds one object's lock at a time.  Until an object's ranges have
+ * left the LRU, which takes this lock, the object is not freed.
+ */
 static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
 {
 	struct tam_unpinned *r = container_of(item, struct tam_unpinned, lru);
 	struct tam_purge_walk *walk = cb_arg;
+	struct tam_object *obj = r->obj;
 
-	if (!refcount_inc_not_zero(&r->obj->refs))
-		return LRU_SKIP;	/* going: its ranges go with it */
+	if (!list_empty(&walk->isolated))
+		return LRU_SKIP;
+	if (!mutex_trylock(&obj->pins_lock))
+		goto busy;
+	if (!refcount_inc_not_zero(&obj->refs)) {
+		mutex_unlock(&obj->pins_lock);
+		goto busy;
+	}
 	list_lru_isolate_move(list, item, &walk->isolated);
 	return LRU_REMOVED;
+busy:
+	walk->busy++;
+	return LRU_SKIP;
 }
 
 /*
  * Purge @r, taken off its LRU; if it cannot be purged now it goes back.
- * Under tam_pins_mutex.  Returns the pages purged, or -EBUSY.
+ * Under obj->pins_lock.  Returns the pages purged, or -EBUSY.
  */
 static long tam_unpinned_try_purge(struct tam_unpinned *r, bool wait)
 {
@@ -374,35 +396,61 @@ static long tam_unpinned_try_purge(struct tam_unpinned *r, bool wait)
 }
 
 /*
- * Purge the oldest ranges of @prio's LRU of @sc's group and node until
- * @budget pages are freed, one range at a time (a range is purged whole).
- * Under tam_pins_mutex.  Returns the pages purged.
+ * Purge the range a walk of an LRU isolated, if it did, and let its object
+ * go.  Returns the pages purged (at least 1, a range's share of the count
+ * when it held none), 0 if nothing was isolated, or -EBUSY.
  */
-static unsigned long tam_purge_lru(unsigned int prio, struct shrink_control *sc,
-				   unsigned long budget)
+static long tam_purge_isolated(struct tam_purge_walk *walk)
 {
-	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
-	unsigned long freed = 0, nr;
 	struct tam_unpinned *r;
 	struct tam_object *obj;
 	long pages;
 
-	while (freed < budget) {
-		nr = 1;
-		list_lru_walk_one(&tam_unpinned_lrus[prio], sc->nid, sc->memcg,
-				  tam_purge_isolate, &walk, &nr);
-		r = list_first_entry_or_null(&walk.isolated,
-					     struct tam_unpinned, lru);
-		if (!r)
-			break;		/* empty, or its head is going */
-		list_del_init(&r->lru);
-		obj = r->obj;
-		pages = tam_unpinned_try_purge(r, false);
-		/* May be the last reference: @r may go with its object. */
-		tam_object_put(obj);
-		if (pages < 0)
-			break;		/* busy: the rest another time */
-		freed += max(pages, 1L);
+	r = list_first_entry_or_null(&walk->isolated, struct tam_unpinned, lru);
+	if (!r)
+		return 0;
+	list_del_init(&r->lru);
+	obj = r->obj;
+	pages = tam_unpinned_try_purge(r, false);
+	mutex_unlock(&obj->pins_lock);
+	/* May be the last reference: @r may go with its object. */
+	tam_object_put(obj);
+	return pages < 0 ? pages : max(pages, 1L);
+}
+
+/*
+ * Purge the oldest ranges of @prio's LRU of @memcg and @nid (every group's
+ * if @all) until @budget pages are freed, one range at a time (a range is
+ * purged whole), passing over those whose object is busy.  Returns the
+ * pages purged.
+ */
+static unsigned long tam_purge_lru(unsigned int prio, int nid,
+				   struct mem_cgroup *memcg, bool all,
+				   unsigned long budget)
+{
+	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
+	struct list_lru *lru = &tam_unpinned_lrus[prio];
+	unsigned long freed = 0, skip = 0, tries, nr;
+	long pages;
+
+	/* Bounded: a range put back (its inode busy) goes to the young end. */
+	tries = all ? list_lru_count_node(lru, nid) :
+		      list_lru_count_one(lru, nid, memcg);
+	while (freed < budget && tries--) {
+		/* Past the busy ranges the last walk found at the head. */
+		nr = skip + 1;
+		walk.busy = 0;
+		if (all)
+			list_lru_walk_node(lru, nid, tam_purge_isolate, &walk, &nr);
+		else
+			list_lru_walk_one(lru, nid, memcg, tam_purge_isolate,
+					  &walk, &nr);
+		pages = tam_purge_isolated(&walk);
+		if (!pages && walk.busy <= skip)
+			break;		/* no range left but busy ones */
+		skip = walk.busy;
+		if (pages > 0)
+			freed += pages;
 	}
 	return freed;
 }
@@ -471,29 +519,29 @@ static unsigned long tam_purge_scan(struct shrinker *shrinker,
 	/* The acquire pairs with the release in tam_pins_init(). */
 	if (!(sc->gfp_mask & __GFP_FS) || !smp_load_acquire(&tam_pins_ready))
 		return SHRINK_STOP;
-	if (!mutex_trylock(&tam_pins_mutex))
-		return SHRINK_STOP;
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES && freed < sc->nr_to_scan;
 	     prio++)
-		freed += tam_purge_lru(prio, sc, sc->nr_to_scan - freed);
-	mutex_unlock(&tam_pins_mutex);
+		freed += tam_purge_lru(prio, sc->nid, sc->memcg, false,
+				       sc->nr_to_scan - freed);
 	/* A range is purged whole: what it freed past the request counts. */
 	sc->nr_scanned = max(sc->nr_scanned, freed);
 	return freed;
 }
 
 /*
- * Purge every unpinned range of @obj now (with @wait, waiting for its
- * locks; without, leaving those it cannot have).  Under tam_pins_mutex.
- * Returns the pages purged.
+ * Purge the unpinned ranges of @obj, by offset, until @budget pages are
+ * freed (with @wait, waiting for its inode's lock; without, leaving the
+ * ranges it cannot have).  Under obj->pins_lock.  Returns the pages purged.
  */
-static u64 tam_object_purge(struct tam_object *obj, bool wait)
+static u64 tam_object_purge(struct tam_object *obj, bool wait, u64 budget)
 {
 	struct tam_unpinned *r;
 	u64 pages = 0;
 	long freed;
 
 	list_for_each_entry(r, &obj->unpinned, node) {
+		if (pages >= budget)
+			break;
 		if (r->purged)
 			continue;
 		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
@@ -505,7 +553,9 @@ static u64 tam_object_purge(struct tam_object *obj, bool wait)
 }
 
 struct tam_purge_call {
+	struct tam_proc *owner;	/* only objects charged to it, if set */
 	bool wait;
+	u64 budget;
 	u64 pages;
 };
 
@@ -514,62 +564,55 @@ static void tam_purge_mapped(struct tam_object *obj, void *arg)
 {
 	struct tam_purge_call *call = arg;
 
-	if (call->wait)
-		mutex_lock(&tam_pins_mutex);
-	else if (!mutex_trylock(&tam_pins_mutex))
+	if (call->pages >= call->budget)
 		return;
-	call->pages += tam_object_purge(obj, call->wait);
-	mutex_unlock(&tam_pins_mutex);
+	if (call->owner && rcu_access_pointer(obj->owner) != call->owner)
+		return;
+	if (call->wait) {
+		if (mutex_lock_killable(&obj->pins_lock))
+			return;
+	} else if (!mutex_trylock(&obj->pins_lock)) {
+		return;
+	}
+	call->pages += tam_object_purge(obj, call->wait,
+					call->budget - call->pages);
+	mutex_unlock(&obj->pins_lock);
 }
 
-/* Every unpinned range in the system, lowest priority first. */
-static u64 tam_purge_everything(bool wait)
+/*
+ * Unpinned ranges anywhere in the system, lowest priority first, the least
+ * recently unpinned first, until @budget pages are freed.
+ */
+static u64 tam_purge_everywhere(u64 budget)
 {
-	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
-	struct tam_unpinned *r, *tmp;
-	struct tam_object *obj;
-	unsigned long nr;
 	unsigned int prio;
 	u64 pages = 0;
-	long freed;
 	int nid;
 
-	if (wait)
-		mutex_lock(&tam_pins_mutex);
-	else if (!mutex_trylock(&tam_pins_mutex))
-		return 0;
-	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
 		for_each_node(nid) {
-			nr = ULONG_MAX;
-			list_lru_walk_node(&tam_unpinned_lrus[prio], nid,
-					   tam_purge_isolate, &walk, &nr);
-			list_for_each_entry_safe(r, tmp, &walk.isolated, lru) {
-				list_del_init(&r->lru);
-				obj = r->obj;
-				freed = tam_unpinned_try_purge(r, wait);
-				if (freed > 0)
-					pages += freed;
-				/* May be the last reference. */
-				tam_object_put(obj);
-			}
+			if (pages >= budget)
+				return pages;
+			pages += tam_purge_lru(prio, nid, NULL, true,
+					       budget - pages);
+			cond_resched();
 		}
-	}
-	mutex_unlock(&tam_pins_mutex);
 	return pages;
 }
 
 /*
  * TAM_IOC_PURGE: every unpinned range of the objects @mm maps, found from
  * its own mappings (no walk of anyone else's ranges), or with CAP_SYS_ADMIN
- * every one in the system, purged now.
+ * every one in the system, purged now.  Ranges that a pin or unpin holds at
+ * that moment are left.
  */
 int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes)
 {
-	struct tam_purge_call call = { .wait = true };
+	struct tam_purge_call call = { .wait = true, .budget = U64_MAX };
 	int err = 0;
 
 	if (capable(CAP_SYS_ADMIN))
-		call.pages = tam_purge_everything(true);
+		call.pages = tam_purge_everywhere(U64_MAX);
 	else
 		err = tam_objects_of_mm(mm, false, tam_purge_mapped, &call);
 	*purged_bytes = call.pages << PAGE_SHIFT;
@@ -577,20 +620,24 @@ int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes)
 }
 
 /*
- * A fault would pass a resident cap (limits.c), which counts unpinned
- * memory: unpinned memory goes before a refusal, as it goes before an OOM
- * kill.  Purges what the faulting @mm maps (its mmap_lock held) or, when
- * the system's cap is what refuses, any unpinned range, without waiting for
- * a lock (a fault's caller may hold anything).  Returns the pages purged.
+ * A fault of @proc for @pages would pass a resident cap (limits.c), which
+ * counts unpinned memory: unpinned memory goes before a refusal, as it goes
+ * before an OOM kill.  Purges, until @pages are freed, the objects the
+ * faulting @mm maps (its mmap_lock held) that are charged to @proc or, when
+ * the system's cap is what refuses, the oldest unpinned ranges anywhere,
+ * without waiting for a lock (a fault's caller may hold anything).  Returns
+ * the pages purged.
  */
-unsigned long tam_pins_purge_for_fault(struct mm_struct *mm, bool everyone)
+unsigned long tam_pins_purge_for_fault(struct mm_struct *mm,
+				       struct tam_proc *proc, bool everyone,
+				       unsigned long pages)
 {
-	struct tam_purge_call call = { .wait = false };
+	struct tam_purge_call call = { .owner = proc, .budget = pages };
 
 	if (!atomic64_read(&tam_counters.unpinned_pages))
 		return 0;
 	if (everyone)
-		return tam_purge_everything(false);
+		return tam_purge_everywhere(pages);
 	tam_objects_of_mm(mm, true, tam_purge_mapped, &call);
 	return call.pages;
 }

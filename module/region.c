@@ -117,7 +117,8 @@ static vm_fault_t tam_private_fault(struct vm_fault *vmf)
 			goto mapped;
 		unlock_page(page);
 		/* The caps count unpinned memory: it goes first. */
-		if (tam_pins_purge_for_fault(vmf->vma->vm_mm, tam_system_over())) {
+		if (tam_pins_purge_for_fault(vmf->vma->vm_mm, proc,
+					     tam_system_over(), 1)) {
 			lock_page(page);
 			if (tam_charge_private(proc))
 				goto mapped;

@@ -16,6 +16,7 @@
 #include <linux/tamalloc.h>
 
 #define PAGE		4096UL
+#define KIB		1024UL
 #define MIB		(1024UL * 1024UL)
 #define GIB		(1024UL * MIB)
 #define TIB		(1024UL * GIB)

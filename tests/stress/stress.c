@@ -8,12 +8,15 @@
  * sequences between them (default 1000), each of up to OPS operations, on a
  * pool of shared and private mappings: mmap of random sizes, touches, partial
  * munmap, mprotect, mremap, madvise(MADV_DONTNEED), discard, unpin (and
- * purge) then pin, fork (the child checks, writes and exits), and threads
- * faulting one region at once.  A
- * poller process meanwhile reads every stats ioctl in a loop.
+ * purge) then pin, unpin left for later (the range may be purged at any time
+ * from then on, across the other operations, a fork and the exit), fork (the
+ * child checks, writes and exits), and threads faulting one region at once.
+ * A poller process meanwhile reads every stats ioctl in a loop, and a purger
+ * purges every unpinned range (TAM_IOC_PURGE as root) and runs the shrinkers
+ * (drop_caches) in a loop.
  *
  * Checked all along: every page reads what this process last wrote there or
- * zero, as the semantics say; the process's resident and reserved figures
+ * zero, as the semantics say (either, while it is unpinned); the process's resident and reserved figures
  * equal what smaps reports for its tamalloc mappings.  Checked at the end:
  * the system figures are back to 0 and free memory (MemFree and the per-CPU
  * free lists) is within 1 % of the start.
@@ -48,6 +51,7 @@ struct mapping {
 	size_t pages;
 	int shared;
 	unsigned char *shadow;	/* expected byte of each page; 0: zero */
+	unsigned char *loose;	/* per page: unpinned, may read zeros */
 };
 
 static struct mapping pool[POOL];
@@ -92,8 +96,13 @@ static void verify_page(struct mapping *m, size_t i)
 	unsigned char want = m->shadow[i];
 	size_t b;
 
+	/*
+	 * Unpinned, it may have been purged at any time, even in the middle
+	 * of a write (which went on into a new zero page): each byte reads
+	 * as written or zero.
+	 */
 	for (b = 0; b < PAGE; b++)
-		if (p[b] != want)
+		if (p[b] != want && !(m->loose[i] && !p[b]))
 			fail("%s mapping %p page %zu byte %zu reads %u, expected %u",
 			     m->shared ? "shared" : "private", m->addr, i, b, p[b], want);
 }
@@ -108,6 +117,16 @@ static void verify_all(void)
 			verify_page(&pool[k], i);
 }
 
+static int all_zero(const char *p)
+{
+	size_t b;
+
+	for (b = 0; b < PAGE; b++)
+		if (p[b])
+			return 0;
+	return 1;
+}
+
 static void write_page(struct mapping *m, size_t i, unsigned char v)
 {
 	memset(m->addr + i * PAGE, v, PAGE);
@@ -117,6 +136,7 @@ static void write_page(struct mapping *m, size_t i, unsigned char v)
 static void forget(struct mapping *m)
 {
 	free(m->shadow);
+	free(m->loose);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -145,11 +165,32 @@ static void smaps_figures(uint64_t *size, uint64_t *rss)
 	fclose(f);
 }
 
+static int any_loose(void)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < POOL; k++)
+		for (i = 0; pool[k].addr && i < pool[k].pages; i++)
+			if (pool[k].loose[i])
+				return 1;
+	return 0;
+}
+
+static uint64_t resident_figure(void)
+{
+	struct tam_proc_stats st = { .size = sizeof(st) };
+
+	if (ioctl(dev, TAM_IOC_PROC_STATS, &st))
+		fail("TAM_IOC_PROC_STATS: %s", strerror(errno));
+	return st.resident_bytes;
+}
+
 static void check_figures(void)
 {
 	struct tam_proc_stats st = { .size = sizeof(st) };
-	uint64_t size, rss, reserved = 0;
-	int k;
+	uint64_t size, rss, reserved = 0, before, after;
+	int k, tries = 0;
 
 	for (k = 0; k < POOL; k++)
 		reserved += pool[k].pages * PAGE;
@@ -159,9 +200,21 @@ static void check_figures(void)
 	if (st.reserved_bytes != reserved || size != reserved)
 		fail("reserved %" PRIu64 ", smaps Size %" PRIu64 ", pool %" PRIu64,
 		     (uint64_t)st.reserved_bytes, size, reserved);
-	if (st.resident_bytes != rss)
-		fail("resident %" PRIu64 " but smaps Rss %" PRIu64,
-		     (uint64_t)st.resident_bytes, rss);
+	/*
+	 * With ranges unpinned a purge may come between the two readings:
+	 * the figure must match smaps' whenever none came (the figure the
+	 * same on both sides of the smaps reading).
+	 */
+	before = st.resident_bytes;
+	after = resident_figure();
+	while (before != after && any_loose() && ++tries < 100) {
+		before = resident_figure();
+		smaps_figures(&size, &rss);
+		after = resident_figure();
+	}
+	if (before != rss || after != rss)
+		fail("resident %" PRIu64 " then %" PRIu64 " but smaps Rss %" PRIu64,
+		     before, after, rss);
 }
 
 static int free_slot(void)
@@ -199,7 +252,8 @@ static void op_mmap(void)
 	if (m->addr == MAP_FAILED)
 		fail("mmap of %zu pages: %s", m->pages, strerror(errno));
 	m->shadow = calloc(m->pages, 1);
-	if (!m->shadow)
+	m->loose = calloc(m->pages, 1);
+	if (!m->shadow || !m->loose)
 		fail("out of memory");
 }
 
@@ -232,9 +286,11 @@ static void split_at(struct mapping *m, size_t at)
 		pool[k].pages = tail;
 		pool[k].shared = m->shared;
 		pool[k].shadow = malloc(tail);
-		if (!pool[k].shadow)
+		pool[k].loose = malloc(tail);
+		if (!pool[k].shadow || !pool[k].loose)
 			fail("out of memory");
 		memcpy(pool[k].shadow, m->shadow + at, tail);
+		memcpy(pool[k].loose, m->loose + at, tail);
 	}
 	m->pages = at;
 }
@@ -286,19 +342,24 @@ static void op_mprotect(struct mapping *m)
 static void op_mremap(struct mapping *m)
 {
 	size_t pages = 1 + below(m->shared ? m->pages : MAX_PAGES), i;
-	unsigned char *shadow;
+	unsigned char *shadow, *loose;
 	char *q;
 
 	q = mremap(m->addr, m->pages * PAGE, pages * PAGE, MREMAP_MAYMOVE);
 	if (q == MAP_FAILED)
 		fail("mremap %zu -> %zu pages: %s", m->pages, pages, strerror(errno));
 	shadow = calloc(pages, 1);
-	if (!shadow)
+	loose = calloc(pages, 1);
+	if (!shadow || !loose)
 		fail("out of memory");
-	for (i = 0; i < pages && i < m->pages; i++)
+	for (i = 0; i < pages && i < m->pages; i++) {
 		shadow[i] = m->shadow[i];
+		loose[i] = m->loose[i];
+	}
 	free(m->shadow);
+	free(m->loose);
 	m->shadow = shadow;
+	m->loose = loose;
 	m->addr = q;
 	m->pages = pages;
 }
@@ -333,23 +394,27 @@ static void op_discard(struct mapping *m)
 /*
  * Unpin a part of a mapping, perhaps purge it, pin it back: the purged
  * answer is all of it or nothing, and the contents follow (zeros if purged).
- * A private mapping cannot be unpinned.
+ * Where a part was unpinned already (op_unpin), what it held may be zeros:
+ * the answer is then at most the whole.  A private mapping cannot be
+ * unpinned.
  */
 static void op_pin_cycle(struct mapping *m)
 {
-	size_t first = below(m->pages), n = 1 + below(m->pages - first);
+	size_t first = below(m->pages), n = 1 + below(m->pages - first), i;
 	struct tam_pin pin = {
 		.size = sizeof(pin), .addr = (uintptr_t)(m->addr + first * PAGE),
 		.len = n * PAGE, .priority = (uint32_t)below(TAM_UNPIN_PRIORITIES),
 	};
 	struct tam_purge purge = { .size = sizeof(purge) };
-	int purged_now = below(2);
+	int purged_now = below(2), was_loose = 0;
 
 	if (!m->shared) {
 		if (ioctl(dev, TAM_IOC_UNPIN, &pin) == 0 || errno != EINVAL)
 			fail("unpin of a private mapping: %s", strerror(errno));
 		return;
 	}
+	for (i = first; i < first + n; i++)
+		was_loose |= m->loose[i];
 	if (ioctl(dev, TAM_IOC_UNPIN, &pin))
 		fail("unpin: %s", strerror(errno));
 	if (purged_now && ioctl(dev, TAM_IOC_PURGE, &purge))
@@ -357,15 +422,55 @@ static void op_pin_cycle(struct mapping *m)
 	pin.priority = 0;
 	if (ioctl(dev, TAM_IOC_PIN, &pin))
 		fail("pin: %s", strerror(errno));
+	if (was_loose) {
+		if (pin.purged_bytes > n * PAGE)
+			fail("pin: %" PRIu64 " bytes purged of %zu", pin.purged_bytes,
+			     n * PAGE);
+		/*
+		 * Every page may hold zeros now; pinned, it is rewritten whole
+		 * if a purge tore a write, and then stays as it is.
+		 */
+		for (i = first; i < first + n; i++) {
+			m->loose[i] = 1;
+			verify_page(m, i);
+			m->loose[i] = 0;
+			if (all_zero(m->addr + i * PAGE))
+				m->shadow[i] = 0;
+			else if (m->shadow[i])
+				write_page(m, i, m->shadow[i]);
+		}
+		return;
+	}
 	/*
 	 * All of it or nothing: a purge takes whole ranges, and another
-	 * worker's (root purges every process's) or reclaim may have come.
+	 * worker's (root purges every process's), the purger's or reclaim may
+	 * have come.
 	 */
 	if ((pin.purged_bytes && pin.purged_bytes != n * PAGE) ||
 	    (purged_now && !pin.purged_bytes))
 		fail("pin: %" PRIu64 " bytes purged of %zu", pin.purged_bytes, n * PAGE);
 	if (pin.purged_bytes)
 		memset(m->shadow + first, 0, n);
+}
+
+/*
+ * Unpin a part of a shared mapping and leave it so: from then on it may be
+ * purged at any time, through every other operation, until a pin cycle
+ * takes it back or the mapping goes.
+ */
+static void op_unpin(struct mapping *m)
+{
+	size_t first = below(m->pages), n = 1 + below(m->pages - first);
+	struct tam_pin pin = {
+		.size = sizeof(pin), .addr = (uintptr_t)(m->addr + first * PAGE),
+		.len = n * PAGE, .priority = (uint32_t)below(TAM_UNPIN_PRIORITIES),
+	};
+
+	if (!m->shared)
+		return;
+	if (ioctl(dev, TAM_IOC_UNPIN, &pin))
+		fail("unpin: %s", strerror(errno));
+	memset(m->loose + first, 1, n);
 }
 
 static void op_fork(void)
@@ -457,7 +562,10 @@ static void run_sequence(unsigned long max_ops)
 		} else if (what < 87) {
 			op_name = "pin cycle";
 			op_pin_cycle(&pool[k]);
-		} else if (what < 92) {
+		} else if (what < 89) {
+			op_name = "unpin";
+			op_unpin(&pool[k]);
+		} else if (what < 93) {
 			op_name = "threads";
 			op_threads(&pool[k]);
 		} else {
@@ -509,6 +617,31 @@ static void poller(void)
 			if (ioctl(fd, TAM_IOC_PROC_STATS, &st) && errno != ESRCH)
 				_exit(3);
 		}
+	}
+}
+
+/*
+ * Purge every unpinned range in the system, and run every shrinker (ours
+ * among them, as reclaim does), in a loop until killed.
+ */
+static void purger(void)
+{
+	int fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	unsigned long i;
+
+	if (fd < 0)
+		_exit(1);
+	for (i = 0;; i++) {
+		struct tam_purge purge = { .size = sizeof(purge) };
+		FILE *f;
+
+		if (ioctl(fd, TAM_IOC_PURGE, &purge))
+			_exit(2);
+		if (i % 16 == 0 && (f = fopen("/proc/sys/vm/drop_caches", "w"))) {
+			fputs("2\n", f);	/* slab: the shrinkers */
+			fclose(f);
+		}
+		usleep(2000);
 	}
 }
 
@@ -573,7 +706,7 @@ int main(int argc, char **argv)
 	struct tam_sys_stats sys = { .size = sizeof(sys) };
 	long free_before, free_after;
 	int opt, status, failed = 0, check_free = 1;
-	pid_t poll_pid, *pids;
+	pid_t poll_pid, purge_pid, *pids;
 
 	while ((opt = getopt(argc, argv, "s:p:n:l:K")) != -1) {
 		switch (opt) {
@@ -614,6 +747,9 @@ int main(int argc, char **argv)
 	poll_pid = fork();
 	if (!poll_pid)
 		poller();
+	purge_pid = fork();
+	if (!purge_pid)
+		purger();
 	failed = run_workers(seed, procs, sequences, max_ops, pids);
 	kill(poll_pid, SIGKILL);
 	waitpid(poll_pid, &status, 0);
@@ -621,16 +757,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tamalloc-stress: the stats poller failed, status %#x\n", status);
 		failed = 1;
 	}
+	kill(purge_pid, SIGKILL);
+	waitpid(purge_pid, &status, 0);
+	if (!WIFSIGNALED(status)) {
+		fprintf(stderr, "tamalloc-stress: the purger failed, status %#x\n", status);
+		failed = 1;
+	}
 
 	if (ioctl(dev, TAM_IOC_SYS_STATS, &sys))
 		return 1;
 	if (sys.reserved_bytes || sys.resident_bytes || sys.shared_bytes ||
-	    sys.processes || sys.mappings) {
+	    sys.unpinned_bytes || sys.processes || sys.mappings) {
 		fprintf(stderr, "tamalloc-stress: system figures not back to 0: reserved %llu "
-			"resident %llu shared %llu processes %llu mappings %llu\n",
+			"resident %llu shared %llu unpinned %llu processes %llu mappings %llu\n",
 			(unsigned long long)sys.reserved_bytes,
 			(unsigned long long)sys.resident_bytes,
 			(unsigned long long)sys.shared_bytes,
+			(unsigned long long)sys.unpinned_bytes,
 			(unsigned long long)sys.processes, (unsigned long long)sys.mappings);
 		failed = 1;
 	}
