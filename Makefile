@@ -62,6 +62,7 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-run \
 		   $(BUILD)/guest/bin/tamalloc-measure \
 		   $(BUILD)/guest/bin/tamalloc-discard \
+		   $(BUILD)/guest/bin/tamalloc-cache \
 		   $(BUILD)/guest/bin/tamalloc-stress \
 		   $(BUILD)/guest/bin/tamalloc-fuzz \
 		   $(BUILD)/guest/bin/tamalloc-doctor
@@ -159,6 +160,10 @@ $(BUILD)/guest/bin/tamalloc-seed: examples/seed.c lib/tamalloc.h $(LIB_A)
 	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
 
 $(BUILD)/guest/bin/tamalloc-discard: examples/discard.c lib/tamalloc.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
+
+$(BUILD)/guest/bin/tamalloc-cache: examples/cache.c lib/tamalloc.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -Ilib -static -o $@ $< $(LIB_A)
 
