@@ -372,7 +372,7 @@ void print_prometheus(FILE *out, const struct sample *s)
 		  offsetof(struct tam_sys_info, reserved_limit) },
 		{ "tamalloc_resident_limit_bytes", "gauge", "System cap on resident bytes (0: none).",
 		  offsetof(struct tam_sys_info, resident_limit) },
-		{ "tamalloc_unpinned_bytes", "gauge", "Memory the kernel may purge: unpinned ranges, as held when unpinned.",
+		{ "tamalloc_unpinned_bytes", "gauge", "Memory the kernel may purge: what unpinned ranges held as they were unpinned.",
 		  offsetof(struct tam_sys_info, unpinned_bytes) },
 		{ "tamalloc_purged_bytes_total", "counter", "Memory purges took back from unpinned ranges.",
 		  offsetof(struct tam_sys_info, purged_bytes) },

@@ -20,6 +20,9 @@
  * next requests of about their size (large_keep()): a program that allocates
  * and frees such buffers in a loop would otherwise pay an mmap(), a munmap()
  * and a fault per page each time (glibc keeps them in its heap instead).
+ * Kept mappings stay resident (8 MiB at most): the kernel refuses
+ * MADV_FREE, which would let it take them back meanwhile, on any mapping
+ * that is not anonymous, and these are the device's (tests/vm/test_pins.c).
  *
  * Zeroed memory is known: objects past a span's high-water mark were never
  * handed out (unless the span served another class before), and fresh large

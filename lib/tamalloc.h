@@ -63,8 +63,8 @@ struct tam_proc_info {
 	uint64_t shared_swap_bytes;
 	/*
 	 * since 0.4: purgeable memory of those regions (tam_unpin): what the
-	 * unpinned ranges held when unpinned, and what purges took back, in
-	 * bytes and in ranges
+	 * unpinned ranges held as they were unpinned, and what purges took
+	 * back, in bytes and in ranges
 	 */
 	uint64_t unpinned_bytes;
 	uint64_t purged_bytes;
@@ -110,7 +110,8 @@ int tam_set_limits(pid_t pid, uint64_t reserved_limit, uint64_t resident_limit);
  * Purgeable memory (0.4; see tam_unpin(3)): unpinned pages of shared regions
  * may be taken back by the kernel under memory pressure, lowest priority
  * first; pinning them again says how many bytes were.  Shared regions only:
- * for private memory, madvise(MADV_FREE) is the analogue.
+ * for private anonymous memory, madvise(MADV_FREE) is the analogue (the
+ * kernel refuses it on tamalloc's private mappings).
  */
 #define TAM_PRIORITY_MAX	3	/* priorities 0 (purged first) to 3 */
 

@@ -305,17 +305,19 @@ static inline int tam_lock_page_killable(struct page *page)
 }
 
 /*
- * The pages of a page-cache entry that lie in [@start, @end): a folio is one
- * multi-index entry since 5.17; before, a huge page filled each of its slots.
+ * The pages of the page-cache entry at @xas that lie in [@start, @end): a
+ * large folio, or its swap entry (6.12 swaps them whole), is one
+ * multi-index entry, whose size the xarray tells (xas_get_order(): no need
+ * to hold the folio); 5.10 gave each page of a huge page its own slot.
  */
-static inline unsigned long tam_cache_entry_pages(void *entry, pgoff_t start,
-						  pgoff_t end)
+static inline unsigned long tam_cache_entry_pages(struct xa_state *xas,
+						  pgoff_t start, pgoff_t end)
 {
-#ifdef TAM_HAVE_FOLIO
-	struct folio *folio = entry;
+#ifdef TAM_HAVE_XAS_GET_ORDER
+	unsigned long size = 1UL << xas_get_order(xas);
+	pgoff_t first = round_down(xas->xa_index, size);
 
-	return min_t(pgoff_t, folio_next_index(folio), end) -
-	       max_t(pgoff_t, folio->index, start);
+	return min_t(pgoff_t, first + size, end) - max_t(pgoff_t, first, start);
 #else
 	return 1;
 #endif
@@ -391,8 +393,9 @@ static inline void tam_account_reclaimed(unsigned long pages)
 }
 
 /*
- * A memcg- and NUMA-aware shrinker, made in two steps: allocated (its id, which a memcg-aware list_lru needs,
- * given) and then registered.  6.7 made shrinkers allocated by the kernel;
+ * A memcg- and NUMA-aware shrinker, made in two steps: allocated (its id,
+ * which a memcg-aware list_lru needs, given) and then registered.  6.7 made
+ * shrinkers allocated by the kernel;
  * before, the only step exported is register_shrinker(), which gives the id
  * and registers at once: the callbacks must cope with being called before
  * tam_shrinker_register() (pins.c's ready flag).  It takes a name since 6.0.

@@ -392,7 +392,7 @@ static void tam_object_add_pages(const struct tam_object *obj, u64 *in_memory,
 
 /*
  * The pages of the objects charged to @proc: in memory, swapped out, and in
- * their unpinned ranges (as held when unpinned).
+ * their unpinned ranges (as held when counted, after the unpin).
  */
 void tam_objects_pages(struct tam_proc *proc, u64 *in_memory, u64 *swapped,
 		       u64 *unpinned)
@@ -715,8 +715,7 @@ static struct tam_object *tam_object_alloc(struct file *file,
 	refcount_set(&obj->refs, 1);
 	spin_lock_init(&obj->lock);
 	INIT_LIST_HEAD(&obj->maps);
-	mutex_init(&obj->pins_lock);
-	INIT_LIST_HEAD(&obj->unpinned);
+	tam_pins_init_object(obj);
 	INIT_LIST_HEAD(&obj->owner_node);
 	spin_lock(&tam_objects_lock);
 	list_add_rcu(&obj->node, &tam_objects);

@@ -35,7 +35,8 @@ struct tam_object {
 	long reserved;			/* pages faults in flight may add */
 	struct mutex pins_lock;		/* its unpinned ranges (pins.c) */
 	struct list_head unpinned;	/* struct tam_unpinned by offset */
-	atomic_long_t unpinned_pages;	/* what those held when unpinned */
+	struct work_struct count_work;	/* counts what they hold */
+	atomic_long_t unpinned_pages;	/* what those held, once counted */
 	struct list_head node;		/* on tam_objects, RCU */
 	struct rcu_head rcu;
 };
@@ -58,7 +59,9 @@ void tam_object_put(struct tam_object *obj);
 long tam_object_pages(const struct tam_object *obj);
 void tam_object_sync(struct tam_object *obj);
 
-/* pins.c: the object's unpinned ranges go with it (no lock: nothing else reaches it). */
+/* pins.c */
+void tam_pins_init_object(struct tam_object *obj);
+/* The object's unpinned ranges go with it (no lock: nothing else reaches it). */
 void tam_pins_release(struct tam_object *obj);
 
 #endif /* _TAM_OBJECT_H */

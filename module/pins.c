@@ -27,6 +27,10 @@
  * group and node held, and reclaim asks it for a share of them at each pass
  * (TAM_PURGE_SEEKS), more as pressure grows, and all of them before an OOM
  * kill.  What it frees counts as reclaim's progress.
+ *
+ * What a range holds is counted by a worker after the unpin (at once for
+ * small ranges): an unpin and a pin cost the same however much the range
+ * holds, and a range pinned again soon is never walked.
  */
 
 #include <linux/atomic.h>
@@ -38,6 +42,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/tamalloc.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -51,8 +56,9 @@ struct tam_unpinned {
 	struct tam_object *obj;
 	pgoff_t start;
 	pgoff_t end;
-	unsigned long pages;		/* what the object held in it then */
+	unsigned long pages;		/* what the object held in it, once counted */
 	unsigned int priority;
+	bool counted;			/* pages is known (tam_pins_count()) */
 	bool purged;
 };
 
@@ -61,23 +67,42 @@ static struct list_lru tam_unpinned_lrus[TAM_UNPIN_PRIORITIES];
 static struct shrinker *tam_purge_shrinker;
 /* Set once the LRUs exist: the shrinker is registered before them (compat.h). */
 static bool tam_pins_ready;
+/* Counts what the unpinned ranges hold, after the calls that made them. */
+static struct workqueue_struct *tam_count_wq;
+/* Unpinned ranges not purged, counted or not. */
+static atomic_long_t tam_unpinned_ranges;
 
-/* The pages @obj holds in [@start, @end), in memory or swapped out. */
+/*
+ * Ranges of up to this many pages are counted as they are made: the walk
+ * costs less than handing it to the worker.
+ */
+#define TAM_COUNT_NOW_PAGES	64
+/* Pages of the page cache walked between two reschedules. */
+#define TAM_COUNT_BATCH		4096
+
+/*
+ * The pages @obj holds in [@start, @end), in memory or swapped out, from the
+ * page cache's own entries (a large folio, or its swap entry, is one).
+ * Sleeps, between batches.
+ */
 static unsigned long tam_object_pages_in(struct tam_object *obj, pgoff_t start,
 					 pgoff_t end)
 {
 	XA_STATE(xas, &obj->inode->i_mapping->i_pages, start);
-	unsigned long pages = 0;
+	unsigned long pages = 0, seen = 0;
 	void *entry;
 
 	rcu_read_lock();
 	xas_for_each(&xas, entry, end - 1) {
 		if (xas_retry(&xas, entry))
 			continue;
-		if (xa_is_value(entry))
-			pages++;	/* a swap entry */
-		else
-			pages += tam_cache_entry_pages(entry, start, end);
+		pages += tam_cache_entry_pages(&xas, start, end);
+		if (++seen % TAM_COUNT_BATCH)
+			continue;
+		xas_pause(&xas);
+		rcu_read_unlock();
+		cond_resched();
+		rcu_read_lock();
 	}
 	rcu_read_unlock();
 	return pages;
@@ -104,10 +129,71 @@ static bool tam_object_locked_in(struct tam_object *obj, pgoff_t start,
 	return locked;
 }
 
+/* Add (@sign 1) or take away (-1) what @r holds to the figures, if counted. */
 static void tam_unpinned_count(struct tam_unpinned *r, long sign)
 {
+	if (!r->counted)
+		return;
 	atomic_long_add(sign * r->pages, &r->obj->unpinned_pages);
 	atomic64_add(sign * r->pages, &tam_counters.unpinned_pages);
+}
+
+/* Count what @r holds.  Under obj->pins_lock. */
+static void tam_unpinned_count_now(struct tam_unpinned *r)
+{
+	WRITE_ONCE(r->pages, tam_object_pages_in(r->obj, r->start, r->end));
+	/* Read by the shrinker's count under the LRU lock only. */
+	WRITE_ONCE(r->counted, true);
+	tam_unpinned_count(r, 1);
+}
+
+/*
+ * The worker: count the ranges of an object that are not yet, and let the
+ * object go.  A range pinned again before it runs is never walked: an
+ * unpin and a pin cost the same whatever the range holds.
+ */
+static void tam_pins_count(struct work_struct *work)
+{
+	struct tam_object *obj = container_of(work, struct tam_object,
+					      count_work);
+	struct tam_unpinned *r;
+
+	mutex_lock(&obj->pins_lock);
+	list_for_each_entry(r, &obj->unpinned, node)
+		if (!r->purged && !r->counted)
+			tam_unpinned_count_now(r);
+	mutex_unlock(&obj->pins_lock);
+	tam_object_put(obj);
+}
+
+/* @r is new, or was split: count it now if small, else soon.  Under the lock. */
+static void tam_unpinned_count_soon(struct tam_unpinned *r)
+{
+	struct tam_object *obj = r->obj;
+
+	tam_unpinned_count(r, -1);
+	WRITE_ONCE(r->counted, false);
+	if (r->end - r->start <= TAM_COUNT_NOW_PAGES) {
+		tam_unpinned_count_now(r);
+		return;
+	}
+	/* The work holds the object; queued already, it holds it already. */
+	tam_object_get(obj);
+	if (!queue_work(tam_count_wq, &obj->count_work))
+		tam_object_put(obj);
+}
+
+/* Every range unpinned until now is counted in the figures. */
+void tam_pins_flush(void)
+{
+	flush_workqueue(tam_count_wq);
+}
+
+void tam_pins_init_object(struct tam_object *obj)
+{
+	mutex_init(&obj->pins_lock);
+	INIT_LIST_HEAD(&obj->unpinned);
+	INIT_WORK(&obj->count_work, tam_pins_count);
 }
 
 /* A new range [@start, @end) of @obj at @priority, or NULL. */
@@ -127,6 +213,7 @@ static struct tam_unpinned *tam_unpinned_alloc(struct tam_object *obj,
 	r->start = start;
 	r->end = end;
 	r->priority = priority;
+	r->counted = false;
 	r->purged = false;
 	r->pages = 0;
 	return r;
@@ -138,8 +225,8 @@ static void tam_unpinned_add(struct tam_unpinned *r, struct list_head *before)
 	list_add_tail(&r->node, before);
 	if (r->purged)
 		return;
-	r->pages = tam_object_pages_in(r->obj, r->start, r->end);
-	tam_unpinned_count(r, 1);
+	atomic_long_inc(&tam_unpinned_ranges);
+	tam_unpinned_count_soon(r);
 	tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
 }
 
@@ -148,6 +235,7 @@ static void tam_unpinned_remove(struct tam_unpinned *r)
 	if (!r->purged) {
 		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
 		tam_unpinned_count(r, -1);
+		atomic_long_dec(&tam_unpinned_ranges);
 	}
 	list_del(&r->node);
 	kmem_cache_free(tam_unpinned_cache, r);
@@ -170,14 +258,9 @@ static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
 		if (!tail)
 			return -ENOMEM;
 		tail->purged = r->purged;
-		if (!r->purged) {
-			tam_unpinned_count(r, -1);
-			r->end = at;
-			r->pages = tam_object_pages_in(obj, r->start, at);
-			tam_unpinned_count(r, 1);
-		} else {
-			r->end = at;
-		}
+		WRITE_ONCE(r->end, at);
+		if (!r->purged)
+			tam_unpinned_count_soon(r);	/* both parts, again */
 		tam_unpinned_add(tail, r->node.next);
 		return 0;
 	}
@@ -335,6 +418,7 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 
 	r->purged = true;
 	tam_unpinned_count(r, -1);
+	atomic_long_dec(&tam_unpinned_ranges);
 	tam_account_reclaimed(freed);	/* if reclaim called the shrinker */
 	atomic64_add(freed, &tam_counters.purged_pages);
 	atomic64_inc(&tam_counters.purges);
@@ -478,15 +562,20 @@ static enum lru_status tam_purge_weigh(TAM_LIST_LRU_WALK_CB_ARGS)
 {
 	struct tam_unpinned *r = container_of(item, struct tam_unpinned, lru);
 	struct tam_purge_weight *w = cb_arg;
+	unsigned long pages;
 
-	w->pages += max(r->pages, 1UL);
+	/* Read beside the object's lock: a range is counted, or split, meanwhile. */
+	pages = READ_ONCE(r->counted) ? READ_ONCE(r->pages) :
+		READ_ONCE(r->end) - r->start;
+	w->pages += max(pages, 1UL);
 	w->ranges++;
 	return LRU_SKIP;
 }
 
 /*
  * The shrinker's objects are pages: the pages the unpinned ranges of @sc's
- * group and node held when they were unpinned (at least one a range), from
+ * group and node held when counted (before, their size; at least one a
+ * range), from
  * the oldest TAM_PURGE_COUNT_SAMPLE ranges of each list and their average
  * for the rest, so that counting stays cheap however many ranges there are.
  */
@@ -643,7 +732,7 @@ unsigned long tam_pins_purge_for_fault(struct mm_struct *mm,
 {
 	struct tam_purge_call call = { .owner = proc, .budget = pages };
 
-	if (!atomic64_read(&tam_counters.unpinned_pages))
+	if (!atomic_long_read(&tam_unpinned_ranges))
 		return 0;
 	if (everyone)
 		return tam_purge_everywhere(pages);
@@ -671,11 +760,16 @@ int tam_pins_init(void)
 	tam_unpinned_cache = KMEM_CACHE(tam_unpinned, SLAB_ACCOUNT);
 	if (!tam_unpinned_cache)
 		return -ENOMEM;
+	tam_count_wq = alloc_workqueue("tamalloc-count", WQ_UNBOUND, 0);
+	if (!tam_count_wq) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
 	tam_purge_shrinker = tam_shrinker_alloc(tam_purge_count, tam_purge_scan,
 						TAM_PURGE_SEEKS, "tamalloc-purge");
 	if (IS_ERR(tam_purge_shrinker)) {
 		err = PTR_ERR(tam_purge_shrinker);
-		goto err_cache;
+		goto err_wq;
 	}
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
 		err = list_lru_init_memcg(&tam_unpinned_lrus[prio],
@@ -692,16 +786,22 @@ err_lrus:
 	while (prio--)
 		list_lru_destroy(&tam_unpinned_lrus[prio]);
 	tam_shrinker_free(tam_purge_shrinker);
+err_wq:
+	destroy_workqueue(tam_count_wq);
 err_cache:
 	kmem_cache_destroy(tam_unpinned_cache);
 	return err;
 }
 
-/* No object is left, and no range with it. */
+/*
+ * No object is left, and no range with it, but a count may still be
+ * running its last lines after it let its object go.
+ */
 void tam_pins_exit(void)
 {
 	unsigned int prio;
 
+	destroy_workqueue(tam_count_wq);
 	tam_shrinker_free(tam_purge_shrinker);
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
 		list_lru_destroy(&tam_unpinned_lrus[prio]);

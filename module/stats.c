@@ -372,6 +372,7 @@ static int tam_ioctl_proc_stats(void __user *arg)
 	task = tam_get_task(pid);
 	if (!task)
 		return -ESRCH;
+	tam_pins_flush();	/* every range unpinned so far is counted */
 	err = tam_fill_proc(task, &st);
 	put_task_struct(task);
 	if (err)
@@ -476,6 +477,7 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	err = tam_get_size(arg, TAM_SYS_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;
+	tam_pins_flush();	/* every range unpinned so far is counted */
 	err = tam_sys_measure(&m);
 	if (err)
 		return err;

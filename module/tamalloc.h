@@ -119,6 +119,7 @@ int tam_pins_unpin(struct mm_struct *mm, unsigned long start,
 int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 u64 *purged_bytes);
 int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes);
+void tam_pins_flush(void);
 unsigned long tam_pins_purge_for_fault(struct mm_struct *mm,
 				       struct tam_proc *proc, bool everyone,
 				       unsigned long pages);
@@ -164,7 +165,7 @@ struct tam_counters {
 	atomic64_t processes;
 	atomic64_t mappings;
 	atomic64_t reserved;		/* bytes charged by every VMA */
-	atomic64_t unpinned_pages;	/* as each range held when unpinned */
+	atomic64_t unpinned_pages;	/* as each range held, once counted */
 	atomic64_t purged_pages;	/* every purge's */
 	atomic64_t purges;		/* ranges purged */
 };

@@ -60,7 +60,8 @@ struct tam_proc_stats {
 	/*
 	 * since version 3: purgeable memory (TAM_IOC_UNPIN) of the objects
 	 * charged to the process.  unpinned_bytes: what its unpinned ranges
-	 * held when they were unpinned, not purged since; purged_bytes and
+	 * held, counted once after each was unpinned (pages touched in it
+	 * later are not), not purged since; purged_bytes and
 	 * purges: the memory purges took back from them, and how many ranges,
 	 * since the process began.
 	 */
@@ -184,7 +185,8 @@ struct tam_limits {
  * belongs to the object, so every process that maps it sees the same;
  * pinning what is pinned answers 0.  Ranges are page aligned and may span
  * several mappings and objects.  Errors are TAM_IOC_DISCARD's, but that a
- * private mapping gives EINVAL (madvise(MADV_FREE) is its analogue).  Each
+ * private mapping gives EINVAL (madvise(MADV_FREE) is the analogue for
+ * anonymous memory; the kernel refuses it on the device's mappings).  Each
  * is 0 or the errno; on an error part of the range may have changed.
  */
 #define TAM_UNPIN_PRIORITIES	4	/* priority 0 is purged first */
