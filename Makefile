@@ -56,6 +56,7 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-seed \
 		   $(BUILD)/guest/bin/tamalloc-bench-touch \
 		   $(BUILD)/guest/bin/tamalloc-bench-parallel \
+		   $(BUILD)/guest/bin/tamalloc-bench-purge \
 		   $(BUILD)/guest/bin/tamalloc-stat \
 		   $(BUILD)/guest/bin/tamalloc-lib-tests \
 		   $(BUILD)/guest/bin/tamalloc-alloc-tests \
@@ -174,6 +175,10 @@ $(BUILD)/guest/bin/tamalloc-bench-touch: bench/first_touch.c bench/bench.h inclu
 $(BUILD)/guest/bin/tamalloc-bench-parallel: bench/parallel.c bench/bench.h include/linux/tamalloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -o $@ $<
+
+$(BUILD)/guest/bin/tamalloc-bench-purge: bench/purge.c bench/bench.h include/linux/tamalloc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -Iinclude -static -o $@ $<
 
 $(BUILD)/guest/bin/tamalloc-stress: tests/stress/stress.c include/linux/tamalloc.h
 	@mkdir -p $(dir $@)

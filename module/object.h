@@ -9,9 +9,12 @@
 
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 struct tam_proc;
 struct tam_object_map;
@@ -34,7 +37,7 @@ struct tam_object {
 	long charged;			/* pages charged: held + reserved */
 	long reserved;			/* pages faults in flight may add */
 	struct mutex pins_lock;		/* its unpinned ranges (pins.c) */
-	struct list_head unpinned;	/* struct tam_unpinned by offset */
+	struct rb_root unpinned;	/* struct tam_unpinned by offset */
 	struct work_struct count_work;	/* counts what they hold */
 	atomic_long_t unpinned_pages;	/* what those held, once counted */
 	struct list_head node;		/* on tam_objects, RCU */

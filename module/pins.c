@@ -38,6 +38,7 @@
 #include <linux/list_lru.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/shmem_fs.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -52,7 +53,7 @@
 /* [start, end) of an object's pages, unpinned. */
 struct tam_unpinned {
 	struct list_head lru;		/* on its priority's LRU, until purged */
-	struct list_head node;		/* on obj->unpinned, by offset */
+	struct rb_node node;		/* in obj->unpinned, by offset */
 	struct tam_object *obj;
 	pgoff_t start;
 	pgoff_t end;
@@ -61,6 +62,35 @@ struct tam_unpinned {
 	bool counted;			/* pages is known (tam_pins_count()) */
 	bool purged;
 };
+
+/*
+ * The first range of @obj that ends past @at, or NULL: ranges do not
+ * overlap, so the tree, by start, is in the order of their ends too.
+ */
+static struct tam_unpinned *tam_unpinned_from(struct tam_object *obj,
+					      pgoff_t at)
+{
+	struct rb_node *n = obj->unpinned.rb_node;
+	struct tam_unpinned *r, *found = NULL;
+
+	while (n) {
+		r = rb_entry(n, struct tam_unpinned, node);
+		if (r->end > at) {
+			found = r;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
+}
+
+static struct tam_unpinned *tam_unpinned_next(struct tam_unpinned *r)
+{
+	struct rb_node *n = rb_next(&r->node);
+
+	return n ? rb_entry(n, struct tam_unpinned, node) : NULL;
+}
 
 static struct kmem_cache *tam_unpinned_cache;
 static struct list_lru tam_unpinned_lrus[TAM_UNPIN_PRIORITIES];
@@ -159,7 +189,7 @@ static void tam_pins_count(struct work_struct *work)
 	struct tam_unpinned *r;
 
 	mutex_lock(&obj->pins_lock);
-	list_for_each_entry(r, &obj->unpinned, node)
+	for (r = tam_unpinned_from(obj, 0); r; r = tam_unpinned_next(r))
 		if (!r->purged && !r->counted)
 			tam_unpinned_count_now(r);
 	mutex_unlock(&obj->pins_lock);
@@ -192,7 +222,7 @@ void tam_pins_flush(void)
 void tam_pins_init_object(struct tam_object *obj)
 {
 	mutex_init(&obj->pins_lock);
-	INIT_LIST_HEAD(&obj->unpinned);
+	obj->unpinned = RB_ROOT;
 	INIT_WORK(&obj->count_work, tam_pins_count);
 }
 
@@ -220,9 +250,19 @@ static struct tam_unpinned *tam_unpinned_alloc(struct tam_object *obj,
 }
 
 /* @r takes its place among the unpinned, and on its LRU unless purged. */
-static void tam_unpinned_add(struct tam_unpinned *r, struct list_head *before)
+static void tam_unpinned_add(struct tam_unpinned *r)
 {
-	list_add_tail(&r->node, before);
+	struct rb_node **link = &r->obj->unpinned.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (r->start < rb_entry(parent, struct tam_unpinned, node)->start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&r->node, parent, link);
+	rb_insert_color(&r->node, &r->obj->unpinned);
 	if (r->purged)
 		return;
 	atomic_long_inc(&tam_unpinned_ranges);
@@ -230,15 +270,21 @@ static void tam_unpinned_add(struct tam_unpinned *r, struct list_head *before)
 	tam_list_lru_add(&tam_unpinned_lrus[r->priority], &r->lru);
 }
 
-static void tam_unpinned_remove(struct tam_unpinned *r)
+/* @r leaves its LRU and the figures, and goes (the caller unlinks it). */
+static void tam_unpinned_free(struct tam_unpinned *r)
 {
 	if (!r->purged) {
 		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
 		tam_unpinned_count(r, -1);
 		atomic_long_dec(&tam_unpinned_ranges);
 	}
-	list_del(&r->node);
 	kmem_cache_free(tam_unpinned_cache, r);
+}
+
+static void tam_unpinned_remove(struct tam_unpinned *r)
+{
+	rb_erase(&r->node, &r->obj->unpinned);
+	tam_unpinned_free(r);
 }
 
 /*
@@ -247,23 +293,18 @@ static void tam_unpinned_remove(struct tam_unpinned *r)
  */
 static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
 {
-	struct tam_unpinned *r, *tail;
+	struct tam_unpinned *r = tam_unpinned_from(obj, at), *tail;
 
-	list_for_each_entry(r, &obj->unpinned, node) {
-		if (r->end <= at)
-			continue;
-		if (r->start >= at)
-			return 0;
-		tail = tam_unpinned_alloc(obj, at, r->end, r->priority);
-		if (!tail)
-			return -ENOMEM;
-		tail->purged = r->purged;
-		WRITE_ONCE(r->end, at);
-		if (!r->purged)
-			tam_unpinned_count_soon(r);	/* both parts, again */
-		tam_unpinned_add(tail, r->node.next);
+	if (!r || r->start >= at)
 		return 0;
-	}
+	tail = tam_unpinned_alloc(obj, at, r->end, r->priority);
+	if (!tail)
+		return -ENOMEM;
+	tail->purged = r->purged;
+	WRITE_ONCE(r->end, at);
+	if (!r->purged)
+		tam_unpinned_count_soon(r);	/* both parts, again */
+	tam_unpinned_add(tail);
 	return 0;
 }
 
@@ -283,7 +324,7 @@ static int tam_unpinned_split_at(struct tam_object *obj, pgoff_t first,
 static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 			  void *purged)
 {
-	struct tam_unpinned *r, *tmp;
+	struct tam_unpinned *r, *next;
 	int err;
 
 	if (mutex_lock_killable(&obj->pins_lock))
@@ -291,11 +332,8 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
-	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
-		if (r->start >= last)
-			break;
-		if (r->end <= first)
-			continue;
+	for (r = tam_unpinned_from(obj, first); r && r->start < last; r = next) {
+		next = tam_unpinned_next(r);
 		if (r->purged)
 			*(u64 *)purged += (u64)(r->end - r->start) << PAGE_SHIFT;
 		tam_unpinned_remove(r);
@@ -314,8 +352,7 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 			    pgoff_t last, void *priority)
 {
 	unsigned int prio = *(unsigned int *)priority;
-	struct tam_unpinned *r, *tmp, *fresh;
-	struct list_head *before;
+	struct tam_unpinned *r, *next, *fresh;
 	pgoff_t pos = first;
 	int err;
 
@@ -324,41 +361,27 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 	err = tam_unpinned_split_at(obj, first, last);
 	if (err)
 		goto out;
-	list_for_each_entry_safe(r, tmp, &obj->unpinned, node) {
-		if (r->end <= first)
-			continue;
-		if (r->start >= last)
-			break;
+	for (r = tam_unpinned_from(obj, first); r && r->start < last; r = next) {
+		next = tam_unpinned_next(r);
 		if (!r->purged)
 			tam_unpinned_remove(r);
 	}
 
 	/* Fill what is left of [first, last) between the purged ranges. */
-	before = &obj->unpinned;
-	list_for_each_entry(r, &obj->unpinned, node) {
-		if (r->end <= first)
-			continue;
-		before = &r->node;
-		if (r->start >= last)
-			break;
-		if (pos < r->start) {
-			fresh = tam_unpinned_alloc(obj, pos, r->start, prio);
+	for (r = tam_unpinned_from(obj, first); pos < last; r = next) {
+		next = r && r->start < last ? tam_unpinned_next(r) : NULL;
+		if (!r || r->start > pos) {
+			fresh = tam_unpinned_alloc(obj, pos, r && r->start < last ?
+						   r->start : last, prio);
 			if (!fresh) {
 				err = -ENOMEM;
 				goto out;
 			}
-			tam_unpinned_add(fresh, &r->node);
+			tam_unpinned_add(fresh);
 		}
+		if (!r || r->start >= last)
+			break;
 		pos = r->end;
-		before = r->node.next;
-	}
-	if (pos < last) {
-		fresh = tam_unpinned_alloc(obj, pos, last, prio);
-		if (!fresh) {
-			err = -ENOMEM;
-			goto out;
-		}
-		tam_unpinned_add(fresh, before);
 	}
 out:
 	mutex_unlock(&obj->pins_lock);
@@ -637,7 +660,7 @@ static u64 tam_object_purge(struct tam_object *obj, bool wait, u64 budget)
 	u64 pages = 0;
 	long freed;
 
-	list_for_each_entry(r, &obj->unpinned, node) {
+	for (r = tam_unpinned_from(obj, 0); r; r = tam_unpinned_next(r)) {
 		if (pages >= budget)
 			break;
 		if (r->purged)
@@ -748,8 +771,9 @@ void tam_pins_release(struct tam_object *obj)
 {
 	struct tam_unpinned *r, *tmp;
 
-	list_for_each_entry_safe(r, tmp, &obj->unpinned, node)
-		tam_unpinned_remove(r);
+	rbtree_postorder_for_each_entry_safe(r, tmp, &obj->unpinned, node)
+		tam_unpinned_free(r);
+	obj->unpinned = RB_ROOT;
 }
 
 int tam_pins_init(void)
