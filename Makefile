@@ -13,6 +13,7 @@
 #   make bench     first-touch benchmark on every series (ratios, not a test)
 #   make bench-alloc  the allocator against glibc malloc (ratios, not a test)
 #   make bench-parallel  calls made by every CPU at once (ratios, not a test)
+#   make bench-purge  purgeable memory against madvise and swap (ratios)
 #   make module SERIES=...  build tamalloc.ko for one kernel series
 #   make guest     the static binaries that run inside the VM
 #   make host-check        host-side unit tests only
@@ -69,7 +70,7 @@ GUEST_BINS	:= $(BUILD)/guest/bin/tamalloc-tests \
 		   $(BUILD)/guest/bin/tamalloc-doctor
 
 .PHONY: all lib cli module guest host-check lint harness-check vm-check \
-	debug-check dkms-check check bench bench-alloc bench-parallel install install-dkms \
+	debug-check dkms-check check bench bench-alloc bench-parallel bench-purge install install-dkms \
 	uninstall deb print-version system-check clean
 
 all: lib cli guest
@@ -312,6 +313,17 @@ bench: guest
 				-- tamalloc-bench-touch || exit 1 ;; \
 		esac; \
 	done
+
+# Purgeable memory on BENCH_SERIES: an unpin and pin pair against madvise()
+# by instruction count, purge against swap-out by wall time (disk I/O takes
+# no instructions), and the demo's cache against the same cache capped.
+bench-purge: guest
+	scripts/vm-run --kernel $(BENCH_SERIES) --icount --timeout 1200 \
+		-- tamalloc-bench-purge pair ranges
+	scripts/vm-run --kernel $(BENCH_SERIES) --swap 1G --timeout 1200 \
+		-- tamalloc-bench-purge reclaim
+	scripts/vm-run --kernel $(BENCH_SERIES) --mem 512M --timeout 1800 \
+		--add bench/purge-cache.sh:/root/purge-cache.sh -- sh /root/purge-cache.sh
 
 # Every CPU making the same calls at once, on BENCH_SERIES, each vCPU on a
 # host thread of its own (so nothing else should run beside it).

@@ -38,7 +38,7 @@ struct tam_object {
 	long reserved;			/* pages faults in flight may add */
 	struct mutex pins_lock;		/* its unpinned ranges (pins.c) */
 	struct rb_root unpinned;	/* struct tam_unpinned by offset */
-	struct work_struct count_work;	/* counts what they hold */
+	struct list_head count_node;	/* while some are not counted */
 	atomic_long_t unpinned_pages;	/* what those held, once counted */
 	struct list_head node;		/* on tam_objects, RCU */
 	struct rcu_head rcu;

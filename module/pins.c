@@ -28,9 +28,9 @@
  * (TAM_PURGE_SEEKS), more as pressure grows, and all of them before an OOM
  * kill.  What it frees counts as reclaim's progress.
  *
- * What a range holds is counted by a worker after the unpin (at once for
- * small ranges): an unpin and a pin cost the same however much the range
- * holds, and a range pinned again soon is never walked.
+ * What a range holds is counted when the figures are read, or by a worker
+ * a second after the unpin: an unpin and a pin cost the same however much
+ * the range holds, and a range pinned again soon is never walked.
  */
 
 #include <linux/atomic.h>
@@ -59,7 +59,7 @@ struct tam_unpinned {
 	pgoff_t end;
 	unsigned long pages;		/* what the object held in it, once counted */
 	unsigned int priority;
-	bool counted;			/* pages is known (tam_pins_count()) */
+	bool counted;			/* pages is known (tam_pins_flush()) */
 	bool purged;
 };
 
@@ -97,16 +97,21 @@ static struct list_lru tam_unpinned_lrus[TAM_UNPIN_PRIORITIES];
 static struct shrinker *tam_purge_shrinker;
 /* Set once the LRUs exist: the shrinker is registered before them (compat.h). */
 static bool tam_pins_ready;
-/* Counts what the unpinned ranges hold, after the calls that made them. */
+/*
+ * Objects with ranges not counted yet, counted when the figures are read
+ * (tam_pins_flush()) or a while after the unpin, by a worker.  An object
+ * leaves the list before it goes (tam_pins_release()).
+ */
+static LIST_HEAD(tam_count_pending);
+static DEFINE_SPINLOCK(tam_count_lock);
 static struct workqueue_struct *tam_count_wq;
+static void tam_pins_count_pending(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tam_count_work, tam_pins_count_pending);
 /* Unpinned ranges not purged, counted or not. */
 static atomic_long_t tam_unpinned_ranges;
 
-/*
- * Ranges of up to this many pages are counted as they are made: the walk
- * costs less than handing it to the worker.
- */
-#define TAM_COUNT_NOW_PAGES	64
+/* How long a range waits to be counted, unless the figures are read. */
+#define TAM_COUNT_DELAY		HZ
 /* Pages of the page cache walked between two reschedules. */
 #define TAM_COUNT_BATCH		4096
 
@@ -177,53 +182,64 @@ static void tam_unpinned_count_now(struct tam_unpinned *r)
 	tam_unpinned_count(r, 1);
 }
 
-/*
- * The worker: count the ranges of an object that are not yet, and let the
- * object go.  A range pinned again before it runs is never walked: an
- * unpin and a pin cost the same whatever the range holds.
- */
-static void tam_pins_count(struct work_struct *work)
-{
-	struct tam_object *obj = container_of(work, struct tam_object,
-					      count_work);
-	struct tam_unpinned *r;
-
-	mutex_lock(&obj->pins_lock);
-	for (r = tam_unpinned_from(obj, 0); r; r = tam_unpinned_next(r))
-		if (!r->purged && !r->counted)
-			tam_unpinned_count_now(r);
-	mutex_unlock(&obj->pins_lock);
-	tam_object_put(obj);
-}
-
-/* @r is new, or was split: count it now if small, else soon.  Under the lock. */
+/* @r is new, or was split: count it later.  Under obj->pins_lock. */
 static void tam_unpinned_count_soon(struct tam_unpinned *r)
 {
 	struct tam_object *obj = r->obj;
 
 	tam_unpinned_count(r, -1);
 	WRITE_ONCE(r->counted, false);
-	if (r->end - r->start <= TAM_COUNT_NOW_PAGES) {
-		tam_unpinned_count_now(r);
-		return;
-	}
-	/* The work holds the object; queued already, it holds it already. */
-	tam_object_get(obj);
-	if (!queue_work(tam_count_wq, &obj->count_work))
-		tam_object_put(obj);
+	spin_lock(&tam_count_lock);
+	if (list_empty(&obj->count_node))
+		list_add_tail(&obj->count_node, &tam_count_pending);
+	spin_unlock(&tam_count_lock);
+	queue_delayed_work(tam_count_wq, &tam_count_work, TAM_COUNT_DELAY);
 }
 
-/* Every range unpinned until now is counted in the figures. */
+/*
+ * Count every range left uncounted so far, object by object, and let the
+ * objects go.  A range pinned again before this never costs a walk: an
+ * unpin and a pin cost the same whatever the range holds.
+ */
 void tam_pins_flush(void)
 {
-	flush_workqueue(tam_count_wq);
+	struct tam_unpinned *r;
+	struct tam_object *obj;
+	bool held;
+
+	for (;;) {
+		spin_lock(&tam_count_lock);
+		obj = list_first_entry_or_null(&tam_count_pending,
+					       struct tam_object, count_node);
+		if (!obj) {
+			spin_unlock(&tam_count_lock);
+			return;
+		}
+		list_del_init(&obj->count_node);
+		/* Listed, it is not released yet; going, it needs no count. */
+		held = refcount_inc_not_zero(&obj->refs);
+		spin_unlock(&tam_count_lock);
+		if (!held)
+			continue;
+		mutex_lock(&obj->pins_lock);
+		for (r = tam_unpinned_from(obj, 0); r; r = tam_unpinned_next(r))
+			if (!r->purged && !r->counted)
+				tam_unpinned_count_now(r);
+		mutex_unlock(&obj->pins_lock);
+		tam_object_put(obj);
+	}
+}
+
+static void tam_pins_count_pending(struct work_struct *work)
+{
+	tam_pins_flush();
 }
 
 void tam_pins_init_object(struct tam_object *obj)
 {
 	mutex_init(&obj->pins_lock);
 	obj->unpinned = RB_ROOT;
-	INIT_WORK(&obj->count_work, tam_pins_count);
+	INIT_LIST_HEAD(&obj->count_node);
 }
 
 /* A new range [@start, @end) of @obj at @priority, or NULL. */
@@ -771,6 +787,9 @@ void tam_pins_release(struct tam_object *obj)
 {
 	struct tam_unpinned *r, *tmp;
 
+	spin_lock(&tam_count_lock);
+	list_del_init(&obj->count_node);
+	spin_unlock(&tam_count_lock);
 	rbtree_postorder_for_each_entry_safe(r, tmp, &obj->unpinned, node)
 		tam_unpinned_free(r);
 	obj->unpinned = RB_ROOT;
@@ -825,6 +844,7 @@ void tam_pins_exit(void)
 {
 	unsigned int prio;
 
+	cancel_delayed_work_sync(&tam_count_work);
 	destroy_workqueue(tam_count_wq);
 	tam_shrinker_free(tam_purge_shrinker);
 	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
