@@ -17,10 +17,10 @@
  * takes a range off its LRU only if it can take that mutex without waiting
  * (under the LRU's lock, as binder's shrinker takes its locks), and purges
  * it only with __GFP_FS and the object's inode lock tried: a task that holds
- * either may be allocating, and so reclaiming.  A task unpinning allocates
- * under its object's mutex: its reclaim purges other objects' ranges, not
- * that object's.  The lock a fault holds while it allocates is not among
- * these.  An object's ranges go with it, when nothing reaches them but the
+ * either may be allocating, and so reclaiming.  Pin and unpin allocate the
+ * ranges they need before they take the mutex, for the same reason: under
+ * it, their reclaim could not purge that object.  The lock a fault holds
+ * while it allocates is not among these.  An object's ranges go with it, when nothing reaches them but the
  * LRUs, whose walk takes an object only if it can take a reference on it.
  *
  * The shrinker's objects are pages: it counts what the unpinned ranges of a
@@ -242,19 +242,78 @@ void tam_pins_init_object(struct tam_object *obj)
 	INIT_LIST_HEAD(&obj->count_node);
 }
 
-/* A new range [@start, @end) of @obj at @priority, or NULL. */
-static struct tam_unpinned *tam_unpinned_alloc(struct tam_object *obj,
+/*
+ * Ranges a pin or unpin allocated before it took the object's lock, by
+ * priority (each allocation made the lists of its LRU for the caller's
+ * memory cgroup): an allocation under the lock could reclaim, and reclaim
+ * could not purge that object meanwhile.  Linked by their lru heads.
+ */
+struct tam_spares {
+	struct list_head ranges[TAM_UNPIN_PRIORITIES];
+	unsigned int have[TAM_UNPIN_PRIORITIES];
+};
+
+static void tam_spares_init(struct tam_spares *sp)
+{
+	unsigned int prio;
+
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++) {
+		INIT_LIST_HEAD(&sp->ranges[prio]);
+		sp->have[prio] = 0;
+	}
+}
+
+/* Allocate, unlocked, up to @need[] of each priority. */
+static int tam_spares_fill(struct tam_spares *sp, const unsigned int *need)
+{
+	struct tam_unpinned *r;
+	unsigned int prio;
+
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
+		while (sp->have[prio] < need[prio]) {
+			r = tam_kmem_cache_alloc_lru(tam_unpinned_cache,
+						     &tam_unpinned_lrus[prio],
+						     GFP_KERNEL_ACCOUNT);
+			if (!r)
+				return -ENOMEM;
+			list_add(&r->lru, &sp->ranges[prio]);
+			sp->have[prio]++;
+		}
+	return 0;
+}
+
+static bool tam_spares_cover(const struct tam_spares *sp,
+			     const unsigned int *need)
+{
+	unsigned int prio;
+
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
+		if (sp->have[prio] < need[prio])
+			return false;
+	return true;
+}
+
+static void tam_spares_free(struct tam_spares *sp)
+{
+	struct tam_unpinned *r, *tmp;
+	unsigned int prio;
+
+	for (prio = 0; prio < TAM_UNPIN_PRIORITIES; prio++)
+		list_for_each_entry_safe(r, tmp, &sp->ranges[prio], lru)
+			kmem_cache_free(tam_unpinned_cache, r);
+}
+
+/* A new range [@start, @end) of @obj at @priority, from @sp. */
+static struct tam_unpinned *tam_unpinned_alloc(struct tam_spares *sp,
+					       struct tam_object *obj,
 					       pgoff_t start, pgoff_t end,
 					       unsigned int priority)
 {
 	struct tam_unpinned *r;
 
-	r = tam_kmem_cache_alloc_lru(tam_unpinned_cache,
-				     &tam_unpinned_lrus[priority],
-				     GFP_KERNEL_ACCOUNT);
-	if (!r)
-		return NULL;
-	INIT_LIST_HEAD(&r->lru);
+	r = list_first_entry(&sp->ranges[priority], struct tam_unpinned, lru);
+	list_del_init(&r->lru);
+	sp->have[priority]--;
 	r->obj = obj;
 	r->start = start;
 	r->end = end;
@@ -307,30 +366,78 @@ static void tam_unpinned_remove(struct tam_unpinned *r)
  * Split the range of @obj that straddles @at, if one does, so that every
  * range lies on one side of it.  Under obj->pins_lock.
  */
-static int tam_unpinned_split(struct tam_object *obj, pgoff_t at)
+static void tam_unpinned_split(struct tam_spares *sp, struct tam_object *obj,
+			       pgoff_t at)
 {
 	struct tam_unpinned *r = tam_unpinned_from(obj, at), *tail;
 
 	if (!r || r->start >= at)
-		return 0;
-	tail = tam_unpinned_alloc(obj, at, r->end, r->priority);
-	if (!tail)
-		return -ENOMEM;
+		return;
+	tail = tam_unpinned_alloc(sp, obj, at, r->end, r->priority);
 	tail->purged = r->purged;
 	WRITE_ONCE(r->end, at);
 	if (!r->purged)
 		tam_unpinned_count_soon(r);	/* both parts, again */
 	tam_unpinned_add(tail);
-	return 0;
 }
 
 /* Split the ranges of @obj so that each lies inside [@first, @last) or out. */
-static int tam_unpinned_split_at(struct tam_object *obj, pgoff_t first,
-				 pgoff_t last)
+static void tam_unpinned_split_at(struct tam_spares *sp, struct tam_object *obj,
+				  pgoff_t first, pgoff_t last)
 {
-	int err = tam_unpinned_split(obj, first);
+	tam_unpinned_split(sp, obj, first);
+	tam_unpinned_split(sp, obj, last);
+}
 
-	return err ?: tam_unpinned_split(obj, last);
+/*
+ * The ranges a pin (@unpin false) or an unpin at @prio of [@first, @last)
+ * of @obj will make, by priority, into @need: one for each end that cuts a
+ * range, and for an unpin one for each gap between the purged ranges it
+ * keeps.  Under obj->pins_lock.
+ */
+static void tam_pins_needs(struct tam_object *obj, pgoff_t first, pgoff_t last,
+			   bool unpin, unsigned int prio, unsigned int *need)
+{
+	struct tam_unpinned *r;
+
+	memset(need, 0, TAM_UNPIN_PRIORITIES * sizeof(*need));
+	r = tam_unpinned_from(obj, first);
+	if (r && r->start < first)
+		need[r->priority]++;
+	r = tam_unpinned_from(obj, last);
+	if (r && r->start < last)
+		need[r->priority]++;
+	if (!unpin)
+		return;
+	need[prio]++;
+	for (r = tam_unpinned_from(obj, first); r && r->start < last;
+	     r = tam_unpinned_next(r))
+		need[prio] += r->purged;
+}
+
+/*
+ * Take @obj's lock with the ranges a pin or unpin of [@first, @last) needs
+ * allocated into @sp, which were allocated without it.  Returns 0 locked,
+ * or an error unlocked.
+ */
+static int tam_pins_lock(struct tam_object *obj, pgoff_t first, pgoff_t last,
+			 bool unpin, unsigned int prio, struct tam_spares *sp)
+{
+	unsigned int need[TAM_UNPIN_PRIORITIES];
+	int err;
+
+	for (;;) {
+		if (mutex_lock_killable(&obj->pins_lock))
+			return -EINTR;
+		tam_pins_needs(obj, first, last, unpin, prio, need);
+		if (tam_spares_cover(sp, need))
+			return 0;
+		/* The ranges may change meanwhile: count again after. */
+		mutex_unlock(&obj->pins_lock);
+		err = tam_spares_fill(sp, need);
+		if (err)
+			return err;
+	}
 }
 
 /*
@@ -341,21 +448,23 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 			  void *purged)
 {
 	struct tam_unpinned *r, *next;
+	struct tam_spares sp;
 	int err;
 
-	if (mutex_lock_killable(&obj->pins_lock))
-		return -EINTR;
-	err = tam_unpinned_split_at(obj, first, last);
+	tam_spares_init(&sp);
+	err = tam_pins_lock(obj, first, last, false, 0, &sp);
 	if (err)
 		goto out;
+	tam_unpinned_split_at(&sp, obj, first, last);
 	for (r = tam_unpinned_from(obj, first); r && r->start < last; r = next) {
 		next = tam_unpinned_next(r);
 		if (r->purged)
 			*(u64 *)purged += (u64)(r->end - r->start) << PAGE_SHIFT;
 		tam_unpinned_remove(r);
 	}
-out:
 	mutex_unlock(&obj->pins_lock);
+out:
+	tam_spares_free(&sp);
 	return err;
 }
 
@@ -369,14 +478,15 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 {
 	unsigned int prio = *(unsigned int *)priority;
 	struct tam_unpinned *r, *next, *fresh;
+	struct tam_spares sp;
 	pgoff_t pos = first;
 	int err;
 
-	if (mutex_lock_killable(&obj->pins_lock))
-		return -EINTR;
-	err = tam_unpinned_split_at(obj, first, last);
+	tam_spares_init(&sp);
+	err = tam_pins_lock(obj, first, last, true, prio, &sp);
 	if (err)
 		goto out;
+	tam_unpinned_split_at(&sp, obj, first, last);
 	for (r = tam_unpinned_from(obj, first); r && r->start < last; r = next) {
 		next = tam_unpinned_next(r);
 		if (!r->purged)
@@ -387,20 +497,18 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 	for (r = tam_unpinned_from(obj, first); pos < last; r = next) {
 		next = r && r->start < last ? tam_unpinned_next(r) : NULL;
 		if (!r || r->start > pos) {
-			fresh = tam_unpinned_alloc(obj, pos, r && r->start < last ?
+			fresh = tam_unpinned_alloc(&sp, obj, pos,
+						   r && r->start < last ?
 						   r->start : last, prio);
-			if (!fresh) {
-				err = -ENOMEM;
-				goto out;
-			}
 			tam_unpinned_add(fresh);
 		}
 		if (!r || r->start >= last)
 			break;
 		pos = r->end;
 	}
-out:
 	mutex_unlock(&obj->pins_lock);
+out:
+	tam_spares_free(&sp);
 	return err;
 }
 

@@ -462,8 +462,8 @@ START_TEST(purged_in_order_before_oom)
 END_TEST
 
 /*
- * One range alone is purged too: reclaim asks the shrinker for half of the
- * pages it counts, not half of its ranges (one range, halved, would be
+ * One range alone is purged too: reclaim asks the shrinker for a share of
+ * the pages it counts, not of its ranges (a share of one range would be
  * none).  64 MiB unpinned as one range, then 64 MiB of anonymous memory in
  * a group of 96 MiB: no OOM kill, and the range is gone.
  */
@@ -489,6 +489,36 @@ START_TEST(single_range_purged_before_oom)
 {
 	cg_make(CG, CG_MAX);
 	ck_assert_int_eq(in_child(single_child, CG), 0);
+	ck_assert_uint_eq(cg_oom_kills(CG), 0);
+	ck_assert_int_eq(rmdir(CG), 0);
+}
+END_TEST
+
+/*
+ * A cache of one object in a group at its memory.max, the common case: each
+ * entry written, then unpinned, 4096 of them in a group of 32 MiB.  Its own
+ * faults, and the unpins' allocations, reclaim from the one object the
+ * group has: no OOM kill.
+ */
+static void one_object_child(void *arg)
+{
+	const char *cg = arg;
+	size_t entry = 64 * KIB, len = 256 * MIB, off;
+	char *p = map_or_null(len, MAP_SHARED);
+
+	cg_write(cg, "cgroup.procs", "0");
+	child_check(p);
+	for (off = 0; off < len; off += entry) {
+		fill(p + off, entry, 6);
+		child_check(pin_errno(TAM_IOC_UNPIN, p + off, entry, 0, NULL) == 0);
+	}
+	child_check(proc_stats(0).purges > 0);
+}
+
+START_TEST(one_object_cache_at_its_limit)
+{
+	cg_make(CG, 32 * MIB);
+	ck_assert_int_eq(in_child(one_object_child, CG), 0);
 	ck_assert_uint_eq(cg_oom_kills(CG), 0);
 	ck_assert_int_eq(rmdir(CG), 0);
 }
@@ -578,6 +608,7 @@ Suite *purge_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, purged_in_order_before_oom);
 	tcase_add_test(tc, single_range_purged_before_oom);
+	tcase_add_test(tc, one_object_cache_at_its_limit);
 	tcase_add_test(tc, only_the_groups_own);
 	suite_add_tcase(s, tc);
 	return s;
