@@ -20,8 +20,9 @@
  * either may be allocating, and so reclaiming.  Pin and unpin allocate the
  * ranges they need before they take the mutex, for the same reason: under
  * it, their reclaim could not purge that object.  The lock a fault holds
- * while it allocates is not among these.  An object's ranges go with it, when nothing reaches them but the
- * LRUs, whose walk takes an object only if it can take a reference on it.
+ * while it allocates is not among these.  An object's ranges go with it,
+ * when nothing reaches them but the LRUs, whose walk takes an object only
+ * if it can take a reference on it.
  *
  * The shrinker's objects are pages: it counts what the unpinned ranges of a
  * group and node held, and reclaim asks it for a share of them at each pass
