@@ -14,6 +14,8 @@ make -s module KDIR="$tree" KNAME=debug-6.1 >/dev/null
 echo "==== debug kernel lane ($tree)"
 # The lane takes about 9 minutes alone, 13 with a second VM beside it.
 exec scripts/vm-run --kernel "$tree/arch/x86/boot/bzImage" \
-	--module build/kmod/debug-6.1/tamalloc.ko --timeout 3600 --expect-oom \
+	--module build/kmod/debug-6.1/tamalloc.ko --timeout "${DEBUG_TIMEOUT:-3600}" --expect-oom \
 	--add tests/debug-lane.sh:/root/debug-lane.sh -- \
-	env STRESS_SEED="${STRESS_SEED:-1}" FUZZ_SEED="${FUZZ_SEED:-1}" sh /root/debug-lane.sh
+	env STRESS_SEED="${STRESS_SEED:-1}" FUZZ_SEED="${FUZZ_SEED:-1}" \
+	FUZZ_ONLY="${FUZZ_ONLY:-}" FUZZ_CALLS="${FUZZ_CALLS:-100000}" \
+	sh /root/debug-lane.sh

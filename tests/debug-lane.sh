@@ -19,6 +19,8 @@ run() {
 mount -t debugfs none /sys/kernel/debug
 echo clear >/sys/kernel/debug/kmemleak	# only what happens from here counts
 
+# FUZZ_ONLY=1 (make debug-fuzz): the fuzzer alone, FUZZ_CALLS long.
+if [ -z "${FUZZ_ONLY:-}" ]; then
 # Not the scale case: it measures what VMAs by the ten thousand cost, which
 # every stock kernel's lane checks, and under KASAN and lockdep its 80,000
 # VMAs took 316 s of the suite's 413.
@@ -35,7 +37,8 @@ run tamalloc-alloc-tests
 # -K: KASAN's quarantine holds freed memory out of MemFree; kmemleak below
 # is this lane's leak check.
 run tamalloc-stress -s "${STRESS_SEED:-1}" -n 1000 -l 20 -K
-run tamalloc-fuzz -s "${FUZZ_SEED:-1}" -n 100000
+fi
+run tamalloc-fuzz -s "${FUZZ_SEED:-1}" -n "${FUZZ_CALLS:-100000}"
 
 echo "== rmmod tamalloc; kmemleak scan"
 if rmmod tamalloc; then
