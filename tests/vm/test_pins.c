@@ -452,12 +452,18 @@ static void order_child(void *arg)
 	child_check(proc_stats(0).purges >= (uint64_t)seen);
 }
 
-START_TEST(purged_in_order_before_oom)
+/* Run @child in a group of @max bytes: it passes, and no OOM kill came. */
+static void in_group_without_oom(void (*child)(void *), uint64_t max)
 {
-	cg_make(CG, CG_MAX);
-	ck_assert_int_eq(in_child(order_child, CG), 0);
+	cg_make(CG, max);
+	ck_assert_int_eq(in_child(child, CG), 0);
 	ck_assert_uint_eq(cg_oom_kills(CG), 0);
 	ck_assert_int_eq(rmdir(CG), 0);
+}
+
+START_TEST(purged_in_order_before_oom)
+{
+	in_group_without_oom(order_child, CG_MAX);
 }
 END_TEST
 
@@ -487,10 +493,7 @@ static void single_child(void *arg)
 
 START_TEST(single_range_purged_before_oom)
 {
-	cg_make(CG, CG_MAX);
-	ck_assert_int_eq(in_child(single_child, CG), 0);
-	ck_assert_uint_eq(cg_oom_kills(CG), 0);
-	ck_assert_int_eq(rmdir(CG), 0);
+	in_group_without_oom(single_child, CG_MAX);
 }
 END_TEST
 
@@ -517,10 +520,7 @@ static void one_object_child(void *arg)
 
 START_TEST(one_object_cache_at_its_limit)
 {
-	cg_make(CG, 32 * MIB);
-	ck_assert_int_eq(in_child(one_object_child, CG), 0);
-	ck_assert_uint_eq(cg_oom_kills(CG), 0);
-	ck_assert_int_eq(rmdir(CG), 0);
+	in_group_without_oom(one_object_child, 32 * MIB);
 }
 END_TEST
 
