@@ -2,6 +2,7 @@
 /* tamalloc-stat: units, sorting and the three output formats. */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -130,6 +131,81 @@ static const struct column_def columns[NCOLUMNS] = {
 };
 
 /* A cap in bytes, or "-" for none. */
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The length of the valid UTF-8 sequence at @s (1 to 4), or 0 if the bytes
+ * there are not one: overlong forms, surrogates and code points past
+ * U+10FFFF are not (RFC 3629).
+ */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A process name as a terminal may show it: control characters and bytes
+ * that are not UTF-8 become '?', as ps(1) shows them, so that no name can
+ * make a row of its own.
+ */
+static void printable_name(char *buf, size_t len, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t out = 0, n;
+
+	while (*s && out + 4 < len) {
+		n = utf8_length(s);
+		if (!n || *s < 0x20 || *s == 0x7f) {
+			buf[out++] = '?';
+			s++;
+		} else {
+			memcpy(buf + out, s, n);
+			out += n;
+			s += n;
+		}
+	}
+	buf[out] = 0;
+}
+
+/* The width in characters of @text, UTF-8 (as printable_name() makes it). */
+static size_t text_width(const char *text)
+{
+	size_t width = 0;
+
+	for (; *text; text++)
+		width += ((unsigned char)*text & 0xc0) != 0x80;
+	return width;
+}
+
 static const char *format_limit(char *buf, size_t len, uint64_t limit,
 				const struct options *o)
 {
@@ -161,7 +237,7 @@ static const char *cell(char *buf, size_t len, enum column c,
 
 	switch (c) {
 	case COL_PID: snprintf(buf, len, "%d", p->pid); break;
-	case COL_COMM: snprintf(buf, len, "%s", p->comm); break;
+	case COL_COMM: printable_name(buf, len, p->comm); break;
 	case COL_RESERVED: return format_bytes(buf, len, p->reserved_bytes, o->unit, o->si);
 	case COL_RESIDENT: return format_bytes(buf, len, p->resident_bytes, o->unit, o->si);
 	case COL_PEAK: return format_bytes(buf, len, p->peak_resident_bytes, o->unit, o->si);
@@ -201,16 +277,40 @@ static void print_timestamp(FILE *out, double t)
 	fprintf(out, "%s ", buf);
 }
 
+/* Print @text in a column @width characters wide, to the left or right. */
+static void print_cell(FILE *out, const char *text, size_t width, bool left,
+		       bool first)
+{
+	size_t pad = width - min_size(width, text_width(text));
+
+	if (!first)
+		fputc(' ', out);
+	if (!left)
+		fprintf(out, "%*s", (int)pad, "");
+	fputs(text, out);
+	if (left)
+		fprintf(out, "%*s", (int)pad, "");
+}
+
 void print_table(FILE *out, const struct sample *s, const struct options *o)
 {
 	enum column cols[NCOLUMNS];
-	char b[5][32];
+	size_t width[NCOLUMNS];
+	char b[5][64];
 	int ncols, c;
 	size_t i;
 
 	ncols = o->ncolumns ? o->ncolumns : default_columns(s, cols);
 	if (o->ncolumns)
 		memcpy(cols, o->columns, sizeof(cols[0]) * ncols);
+	/* Each column as wide as its widest cell: none runs into the next. */
+	for (c = 0; c < ncols; c++) {
+		width[c] = columns[cols[c]].width;
+		for (i = 0; i < s->nrows; i++)
+			width[c] = max_size(width[c],
+					    text_width(cell(b[0], sizeof(b[0]), cols[c],
+							    &s->rows[i], o)));
+	}
 
 	if (!o->noheadings) {
 		if (o->timestamps)
@@ -238,39 +338,41 @@ void print_table(FILE *out, const struct sample *s, const struct options *o)
 				format_bytes(b[1], 32, s->sys.purged_bytes, o->unit, o->si),
 				s->sys.purges, s->sys.purges == 1 ? "" : "s");
 		fputc('\n', out);
-		for (c = 0; c < ncols; c++) {
-			const struct column_def *d = &columns[cols[c]];
-
-			fprintf(out, c ? " %*s" : "%*s", d->left ? -d->width : d->width,
-				d->heading);
-		}
+		for (c = 0; c < ncols; c++)
+			print_cell(out, columns[cols[c]].heading, width[c],
+				   columns[cols[c]].left, !c);
 		fputc('\n', out);
 	}
 	for (i = 0; i < s->nrows; i++) {
-		for (c = 0; c < ncols; c++) {
-			const struct column_def *d = &columns[cols[c]];
-
-			fprintf(out, c ? " %*s" : "%*s", d->left ? -d->width : d->width,
-				cell(b[0], sizeof(b[0]), cols[c], &s->rows[i], o));
-		}
+		for (c = 0; c < ncols; c++)
+			print_cell(out, cell(b[0], sizeof(b[0]), cols[c], &s->rows[i], o),
+				   width[c], columns[cols[c]].left, !c);
 		fputc('\n', out);
 	}
 }
 
 /* JSON */
 
-static void json_string(FILE *out, const char *s)
+/* A JSON string: UTF-8 as it is, a byte that is not UTF-8 as U+FFFD. */
+static void json_string(FILE *out, const char *str)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
+	fputc('"', out);
+	while (*s) {
+		n = utf8_length(s);
+		if (!n) {
+			fputs("\\ufffd", out);
+			n = 1;
+		} else if (*s == '"' || *s == '\\') {
+			fprintf(out, "\\%c", *s);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(out, "\\u%04x", *s);
+		} else {
+			fwrite(s, 1, n, out);
+		}
+		s += n;
 	}
 	fputc('"', out);
 }
@@ -328,15 +430,25 @@ void print_json(FILE *out, const struct sample *s, const struct options *o)
 
 /* Prometheus text format 0.0.4 */
 
-static void prom_label(FILE *out, const char *s)
+/* A label value: UTF-8, as Prometheus requires (a byte that is not, U+FFFD). */
+static void prom_label(FILE *out, const char *str)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	while (*s) {
+		n = utf8_length(s);
+		if (!n) {
+			fputs("\xef\xbf\xbd", out);
+			n = 1;
+		} else if (*s == '\\' || *s == '"') {
 			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
+		} else if (*s == '\n') {
 			fputs("\\n", out);
-		else
-			fputc(*s, out);
+		} else {
+			fwrite(s, 1, n, out);
+		}
+		s += n;
 	}
 }
 

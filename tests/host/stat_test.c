@@ -300,6 +300,92 @@ START_TEST(table_output)
 END_TEST
 
 /* Caps: in the summary line when set, in their columns, JSON and Prometheus. */
+/*
+ * A name is the process's to choose: one with a newline must not make a
+ * row of its own in root's table (ps shows '?'), nor any control character
+ * reach the terminal; UTF-8 passes, and keeps the columns aligned.
+ */
+START_TEST(table_escapes_names)
+{
+	struct proc_row rows[3] = {
+		row(4242, "x\n 666 sshd", 524288000, 157286400, 38400, 770),
+		row(4243, "caf\xc3\xa9\x1b[2J", 524288000, 157286400, 38400, 770),
+		row(4244, "bad\xff\xfe", 524288000, 157286400, 38400, 770),
+	};
+	struct sample s = seed_sample(rows, 3);
+	struct options o;
+	char err[256], *text, *line;
+	int lines = 0;
+
+	ck_assert_int_eq(parse(&o, err, NULL), 0);
+	text = capture(print_table, &s, &o);
+	for (line = text; (line = strchr(line, '\n')); line++)
+		lines++;
+	ck_assert_int_eq(lines, 2 + 3);
+	ck_assert_ptr_null(strchr(text, '\x1b'));
+	ck_assert_ptr_nonnull(strstr(text, "   4242 x? 666 sshd          500.0M"));
+	ck_assert_ptr_nonnull(strstr(text, "   4243 caf\xc3\xa9?[2J             500.0M"));
+	ck_assert_ptr_nonnull(strstr(text, "   4244 bad??                500.0M"));
+	free(text);
+
+	ck_assert_int_eq(parse(&o, err, "-n", "-o", "comm", NULL), 0);
+	text = capture(print_table, &s, &o);
+	ck_assert_str_eq(text, "x? 666 sshd     \ncaf\xc3\xa9?[2J        \nbad??           \n");
+	free(text);
+}
+END_TEST
+
+/* A figure wider than its column widens it: the columns stay apart. */
+START_TEST(table_columns_fit)
+{
+	struct proc_row rows[2] = {
+		row(4242, "big", 64ULL << 30, 1ULL << 30, 123456789012ULL, 770),
+		row(7, "small", 4096, 0, 0, 0),
+	};
+	struct sample s = seed_sample(rows, 2);
+	struct options o;
+	char err[256], *text;
+
+	ck_assert_int_eq(parse(&o, err, "-b", NULL), 0);
+	text = capture(print_table, &s, &o);
+	ck_assert_ptr_nonnull(strstr(text, "    PID COMMAND             RESERVED   RESIDENT  %USED       FAULTS   OOM\n"));
+	ck_assert_ptr_nonnull(strstr(text, "   4242 big              68719476736 1073741824    1.6 123456789012   770\n"));
+	ck_assert_ptr_nonnull(strstr(text, "      7 small                   4096          0    0.0            0     0\n"));
+	free(text);
+}
+END_TEST
+
+/* JSON and Prometheus carry UTF-8 names as they are, other bytes as U+FFFD. */
+START_TEST(names_in_utf8)
+{
+	struct proc_row rows[2] = {
+		row(4242, "caf\xc3\xa9", 524288000, 157286400, 38400, 770),
+		row(7, "bad\xff\xc3(", 8192, 0, 0, 0),
+	};
+	struct sample s = seed_sample(rows, 2);
+	struct options o;
+	char err[256], out[8192], *text;
+
+	ck_assert_int_eq(parse(&o, err, "-J", NULL), 0);
+	text = capture(print_json, &s, &o);
+	ck_assert_int_eq(filter("jq -e -c '[.processes[0].comm, .processes[1].comm]'",
+				text, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "[\"caf\xc3\xa9\",\"bad\xef\xbf\xbd\xef\xbf\xbd(\"]\n");
+	free(text);
+
+	text = capture(prometheus_adapter, &s, NULL);
+	ck_assert_int_eq(filter(
+		"/usr/bin/python3 -c 'import sys\n"
+		"from prometheus_client.parser import text_string_to_metric_families as p\n"
+		"for f in p(sys.stdin.buffer.read().decode(\"utf-8\")):\n"
+		"    for s in f.samples:\n"
+		"        if s.name == \"tamalloc_process_faults_total\": print(s.labels[\"comm\"])'",
+		text, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "caf\xc3\xa9\nbad\xef\xbf\xbd\xef\xbf\xbd(\n");
+	free(text);
+}
+END_TEST
+
 START_TEST(caps_shown)
 {
 	struct proc_row rows[1] = { row(4242, "seed", 524288000, 157286400, 38400, 770) };
@@ -368,6 +454,9 @@ int main(void)
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, prometheus_parses);
 	tcase_add_test(tc, table_output);
+	tcase_add_test(tc, table_escapes_names);
+	tcase_add_test(tc, table_columns_fit);
+	tcase_add_test(tc, names_in_utf8);
 	tcase_add_test(tc, caps_shown);
 	tcase_add_test(tc, rates);
 	suite_add_tcase(s, tc);
