@@ -315,9 +315,12 @@ void print_table(FILE *out, const struct sample *s, const struct options *o)
 	if (!o->noheadings) {
 		if (o->timestamps)
 			print_timestamp(out, s->time);
-		fprintf(out, "tamalloc: %" PRIu64 " process%s, %" PRIu64 " mapping%s; "
+		fprintf(out, "tamalloc: %" PRIu64 " process%s", s->sys.processes,
+			s->sys.processes == 1 ? "" : "es");
+		if (s->hidden)
+			fprintf(out, " (%" PRIu64 " not yours, not shown)", s->hidden);
+		fprintf(out, ", %" PRIu64 " mapping%s; "
 			"reserved %s, resident %s (%.1f%%), peak %s, shared %s, faults %" PRIu64,
-			s->sys.processes, s->sys.processes == 1 ? "" : "es",
 			s->sys.mappings, s->sys.mappings == 1 ? "" : "s",
 			format_bytes(b[0], 32, s->sys.reserved_bytes, o->unit, o->si),
 			format_bytes(b[1], 32, s->sys.resident_bytes, o->unit, o->si),

@@ -39,6 +39,13 @@ static int report(int err, const char *what)
 		fprintf(stderr, "tamalloc-stat: %s: %s: the tamalloc module is not "
 			"loaded (load it with 'modprobe tamalloc')\n",
 			TAM_DEVICE_PATH, strerror(-err));
+	else if (code == EXIT_NO_PERMISSION && !strncmp(what, "process ", 8))
+		fprintf(stderr, "tamalloc-stat: %s: %s: only its owner and root may "
+			"read its figures\n", what, strerror(-err));
+	else if (code == EXIT_NO_PERMISSION)
+		fprintf(stderr, "tamalloc-stat: %s: %s: %s is for root and the tamalloc "
+			"group (tamalloc-doctor tells more)\n", what, strerror(-err),
+			TAM_DEVICE_PATH);
 	else
 		fprintf(stderr, "tamalloc-stat: %s: %s\n", what, strerror(-err));
 	return code;
@@ -97,9 +104,15 @@ static int take_sample(struct sample *s, const struct options *o)
 		free(pids);
 		return report(-ENOMEM, "sample");
 	}
-	for (i = 0; i < n && !code; i++)
-		code = add_row(s, o->npids ? o->pids[i] : pids[i], o->npids);
+	/* As ps -p: what exists is shown, and each that does not is told. */
+	for (i = 0; i < n; i++) {
+		err = add_row(s, o->npids ? o->pids[i] : pids[i], o->npids);
+		code = code ?: err;
+	}
 	free(pids);
+	/* Not root: the system counts processes the caller may not read. */
+	if (!o->npids && geteuid() && s->sys.processes > s->nrows)
+		s->hidden = s->sys.processes - s->nrows;
 	sort_rows(s->rows, s->nrows, o->sort);
 	return code;
 }
@@ -215,12 +228,13 @@ int main(int argc, char **argv)
 
 	for (n = 0;; n++) {
 		code = take_sample(&cur, &o);
-		if (code) {
+		/* Some of -p's processes missing: the others are shown first. */
+		if (code && !cur.nrows) {
 			free(cur.rows);
 			break;
 		}
 		if (o.check) {
-			code = check(&cur);
+			code = check(&cur) ?: code;
 			free(cur.rows);
 			break;
 		}
@@ -231,7 +245,7 @@ int main(int argc, char **argv)
 		print_sample(&cur, &o);
 		free(prev.rows);
 		prev = cur;
-		if (!o.delay || (o.count && n + 1 >= o.count))
+		if (code || !o.delay || (o.count && n + 1 >= o.count))
 			break;
 		usleep((useconds_t)(o.delay * 1e6));
 	}

@@ -165,7 +165,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err,
 	o->unit = UNIT_HUMAN;
 	optind = 0;	/* restartable, for tests */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:s:o:nbkmghtJV", longopts, NULL)) != -1) {
+	/* Options anywhere, as procps's vmstat and free take them. */
+	while ((c = getopt_long(argc, argv, ":p:s:o:nbkmghtJV", longopts, NULL)) != -1) {
 		ret = 0;
 		switch (c) {
 		case 'p': ret = parse_pids(optarg, o, err, errlen); break;
@@ -184,11 +185,16 @@ int parse_options(int argc, char **argv, struct options *o, char *err,
 		case OPT_CHECK: o->check = true; break;
 		case OPT_HELP: o->help = true; break;
 		case 'V': o->version = true; break;
+		case ':':	/* as it was written: -p or --pid */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				return fail(err, errlen, "option '%s' needs an argument",
+					    argv[optind - 1]);
+			snprintf(err, errlen, "option '-%c' needs an argument", optopt);
+			return EXIT_USAGE;
 		case '?':
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option or missing argument: -%c",
-					 optopt);
+			if (optopt && optopt < 256)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
 			else
 				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;

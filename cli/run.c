@@ -74,8 +74,13 @@ int main(int argc, char **argv)
 	/* Run nothing rather than something that would fail at its first malloc. */
 	fd = open(TAM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "tamalloc-run: cannot open %s: %s; is the module loaded? (modprobe tamalloc)\n",
-			TAM_DEVICE_PATH, strerror(errno));
+		int err = errno;
+
+		fprintf(stderr, "tamalloc-run: cannot open %s: %s; %s\n",
+			TAM_DEVICE_PATH, strerror(err),
+			err == EACCES || err == EPERM ?
+			"the device is for root and the tamalloc group (tamalloc-doctor tells more)" :
+			"is the module loaded? (modprobe tamalloc)");
 		return EXIT_RUN_FAILED;
 	}
 	close(fd);

@@ -73,6 +73,7 @@ struct sample {
 	double fault_rate;
 	double resident_rate;
 	bool has_rates;
+	uint64_t hidden;		/* counted in sys, not readable by the caller */
 };
 
 /* Returns 0, or EXIT_USAGE with a message in @err. */

@@ -99,6 +99,29 @@ check "no such pid: says so" grep -q 'No such process' /tmp/out
 expect_exit 4 "permission denied for another user's pid" \
 	su -s /bin/sh nobody -c "tamalloc-stat -p 1"
 check "permission denied: says so" grep -q 'Permission denied' /tmp/out
+check "permission denied: says who may" grep -q 'only its owner and root' /tmp/out
+
+# As ps -p: what exists is shown, what does not is told (issue 20).
+start_seed
+expect_exit 5 "-p GOOD,GONE: exit 5" tamalloc-stat -p "$seed_pid,4194300"
+check "-p GOOD,GONE: the process that exists is shown" \
+	grep -Eq "^ +$seed_pid tamalloc-seed " /tmp/out
+check "-p GOOD,GONE: the one gone is named" grep -q 'process 4194300: No such process' /tmp/out
+stop_seed
+expect_exit 0 "options after the delay and count" tamalloc-stat 0.1 2 -J
+check "options after the delay and count: two JSON samples" \
+	[ "$(jq -s length /tmp/out)" = 2 ]
+
+# A device the user may not open: the hint names it and tamalloc-doctor.
+mode=$(stat -c %a /dev/tamalloc)
+chmod 600 /dev/tamalloc
+expect_exit 4 "device not readable: permission denied" su -s /bin/sh nobody -c tamalloc-stat
+check "device not readable: names the device and tamalloc-doctor" \
+	sh -c "grep -q '/dev/tamalloc' /tmp/out && grep -q 'tamalloc-doctor' /tmp/out"
+su -s /bin/sh nobody -c "tamalloc-run true" >/tmp/out 2>&1
+check "tamalloc-run, device not readable: no talk of loading the module" \
+	sh -c "grep -q 'tamalloc-doctor' /tmp/out && ! grep -q 'modprobe' /tmp/out"
+chmod "$mode" /dev/tamalloc
 rmmod tamalloc
 expect_exit 3 "module not loaded" tamalloc-stat
 check "module not loaded: says how to load it" grep -q 'modprobe tamalloc' /tmp/out

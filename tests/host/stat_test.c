@@ -94,6 +94,31 @@ START_TEST(options_rejected)
 }
 END_TEST
 
+/* Options anywhere, as vmstat takes them; a missing argument named as written. */
+START_TEST(options_anywhere)
+{
+	struct options o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, "1", "3", "-J", NULL), 0);
+	ck_assert(o.delay == 1.0);
+	ck_assert_int_eq(o.count, 3);
+	ck_assert_int_eq(o.format, FORMAT_JSON);
+	ck_assert_int_eq(parse(&o, err, "0.5", "--prometheus", "2", NULL), 0);
+	ck_assert_int_eq(o.count, 2);
+	ck_assert_int_eq(o.format, FORMAT_PROMETHEUS);
+
+	ck_assert_int_eq(parse(&o, err, "--pid", NULL), EXIT_USAGE);
+	ck_assert_str_eq(err, "option '--pid' needs an argument");
+	ck_assert_int_eq(parse(&o, err, "-J", "-p", NULL), EXIT_USAGE);
+	ck_assert_str_eq(err, "option '-p' needs an argument");
+	ck_assert_int_eq(parse(&o, err, "--frobnicate", NULL), EXIT_USAGE);
+	ck_assert_str_eq(err, "unknown option '--frobnicate'");
+	ck_assert_int_eq(parse(&o, err, "-q", NULL), EXIT_USAGE);
+	ck_assert_str_eq(err, "unknown option '-q'");
+}
+END_TEST
+
 START_TEST(units)
 {
 	char b[32];
@@ -386,6 +411,23 @@ START_TEST(names_in_utf8)
 }
 END_TEST
 
+/* Processes the system counts that the caller may not read are said to be. */
+START_TEST(hidden_counted)
+{
+	struct proc_row rows[1] = { row(4242, "seed", 524288000, 157286400, 38400, 770) };
+	struct sample s = seed_sample(rows, 1);
+	struct options o;
+	char err[256], *text;
+
+	s.sys.processes = 3;
+	s.hidden = 2;
+	ck_assert_int_eq(parse(&o, err, NULL), 0);
+	text = capture(print_table, &s, &o);
+	ck_assert_ptr_nonnull(strstr(text, "tamalloc: 3 processes (2 not yours, not shown), 1 mapping;"));
+	free(text);
+}
+END_TEST
+
 START_TEST(caps_shown)
 {
 	struct proc_row rows[1] = { row(4242, "seed", 524288000, 157286400, 38400, 770) };
@@ -458,6 +500,8 @@ int main(void)
 	tcase_add_test(tc, table_columns_fit);
 	tcase_add_test(tc, names_in_utf8);
 	tcase_add_test(tc, caps_shown);
+	tcase_add_test(tc, options_anywhere);
+	tcase_add_test(tc, hidden_counted);
 	tcase_add_test(tc, rates);
 	suite_add_tcase(s, tc);
 	return check_run((Suite *[]){ s, NULL });
