@@ -461,7 +461,15 @@ static void prom_header(FILE *out, const char *name, const char *type,
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-void print_prometheus(FILE *out, const struct sample *s)
+/*
+ * The Prometheus text format.  HELP and TYPE come once in an output, with
+ * its first sample (@headers): a second HELP for a name is an error to
+ * Prometheus's parser, and samples that follow, without them, parse on
+ * their own too.  With @timestamps each value carries its sample's time,
+ * so that repeated samples are points in time, not duplicates.
+ */
+void print_prometheus(FILE *out, const struct sample *s, bool headers,
+		      bool timestamps)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -523,31 +531,41 @@ void print_prometheus(FILE *out, const struct sample *s)
 		{ "tamalloc_process_purges_total", "counter", "Ranges purged from the objects charged to the process.",
 		  offsetof(struct tam_proc_info, purges) },
 	};
+	char when[32] = "";
 	size_t m, i;
 
+	if (timestamps)
+		snprintf(when, sizeof(when), " %lld", (long long)(s->time * 1000));
 	for (m = 0; m < sizeof(sys_metrics) / sizeof(sys_metrics[0]); m++) {
-		prom_header(out, sys_metrics[m].name, sys_metrics[m].type, sys_metrics[m].help);
-		fprintf(out, "%s %" PRIu64 "\n", sys_metrics[m].name,
-			*(const uint64_t *)((const char *)&s->sys + sys_metrics[m].offset));
+		if (headers)
+			prom_header(out, sys_metrics[m].name, sys_metrics[m].type,
+				    sys_metrics[m].help);
+		fprintf(out, "%s %" PRIu64 "%s\n", sys_metrics[m].name,
+			*(const uint64_t *)((const char *)&s->sys + sys_metrics[m].offset),
+			when);
 	}
 	for (m = 0; m < sizeof(proc_metrics) / sizeof(proc_metrics[0]); m++) {
-		prom_header(out, proc_metrics[m].name, proc_metrics[m].type, proc_metrics[m].help);
+		if (headers)
+			prom_header(out, proc_metrics[m].name, proc_metrics[m].type,
+				    proc_metrics[m].help);
 		for (i = 0; i < s->nrows; i++) {
 			const struct tam_proc_info *p = &s->rows[i].info;
 
 			fprintf(out, "%s{pid=\"%d\",comm=\"", proc_metrics[m].name, p->pid);
 			prom_label(out, p->comm);
-			fprintf(out, "\"} %" PRIu64 "\n",
-				*(const uint64_t *)((const char *)p + proc_metrics[m].offset));
+			fprintf(out, "\"} %" PRIu64 "%s\n",
+				*(const uint64_t *)((const char *)p + proc_metrics[m].offset),
+				when);
 		}
 	}
-	prom_header(out, "tamalloc_process_oom_score_adj", "gauge",
-		    "The process's /proc/PID/oom_score_adj.");
+	if (headers)
+		prom_header(out, "tamalloc_process_oom_score_adj", "gauge",
+			    "The process's /proc/PID/oom_score_adj.");
 	for (i = 0; i < s->nrows; i++) {
 		const struct tam_proc_info *p = &s->rows[i].info;
 
 		fprintf(out, "tamalloc_process_oom_score_adj{pid=\"%d\",comm=\"", p->pid);
 		prom_label(out, p->comm);
-		fprintf(out, "\"} %d\n", p->oom_score_adj);
+		fprintf(out, "\"} %d%s\n", p->oom_score_adj, when);
 	}
 }

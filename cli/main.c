@@ -187,7 +187,8 @@ static int check(const struct sample *s)
 	return mismatches ? EXIT_MISMATCH : EXIT_OK;
 }
 
-static void print_sample(const struct sample *s, const struct options *o)
+static void print_sample(const struct sample *s, const struct options *o,
+			 bool first)
 {
 	switch (o->format) {
 	case FORMAT_TABLE:
@@ -197,7 +198,7 @@ static void print_sample(const struct sample *s, const struct options *o)
 		print_json(stdout, s, o);
 		break;
 	case FORMAT_PROMETHEUS:
-		print_prometheus(stdout, s);
+		print_prometheus(stdout, s, first, o->timestamps || o->delay > 0);
 		break;
 	}
 	fflush(stdout);
@@ -242,7 +243,7 @@ int main(int argc, char **argv)
 			compute_rates(&cur, &prev);
 		if (n && o.format == FORMAT_TABLE)
 			putchar('\n');
-		print_sample(&cur, &o);
+		print_sample(&cur, &o, !n);
 		free(prev.rows);
 		prev = cur;
 		if (code || !o.delay || (o.count && n + 1 >= o.count))

@@ -89,7 +89,8 @@ void sort_rows(struct proc_row *rows, size_t n, enum sort_key key);
 
 void print_table(FILE *out, const struct sample *s, const struct options *o);
 void print_json(FILE *out, const struct sample *s, const struct options *o);
-void print_prometheus(FILE *out, const struct sample *s);
+void print_prometheus(FILE *out, const struct sample *s, bool headers,
+		      bool timestamps);
 
 /* Fill @now's rates from @prev (matching processes by pid). */
 void compute_rates(struct sample *now, const struct sample *prev);

@@ -238,7 +238,7 @@ static char *capture(void (*print)(FILE *, const struct sample *, const struct o
 static void prometheus_adapter(FILE *f, const struct sample *s, const struct options *o)
 {
 	(void)o;
-	print_prometheus(f, s);
+	print_prometheus(f, s, true, false);
 }
 
 START_TEST(json_shape)
@@ -300,6 +300,56 @@ START_TEST(prometheus_parses)
 	ck_assert_ptr_nonnull(strstr(out, "tamalloc_process_resident_bytes 4242 we\"ird\\name 157286400\n"));
 	ck_assert_ptr_nonnull(strstr(out, "tamalloc_process_oom_score 4242 we\"ird\\name 770\n"));
 	free(text);
+}
+END_TEST
+
+static void prometheus_later(FILE *f, const struct sample *s, const struct options *o)
+{
+	(void)o;
+	print_prometheus(f, s, false, true);
+}
+
+/*
+ * Repeated samples: HELP and TYPE once in the output (a second HELP is an
+ * error to Prometheus's own parser), the later samples parse on their own,
+ * and each value carries its sample's time.
+ */
+START_TEST(prometheus_repeated)
+{
+	struct proc_row rows[1] = { row(4242, "seed", 524288000, 157286400, 38400, 770) };
+	struct sample s = seed_sample(rows, 1);
+	char out[16384], *first, *later, *both;
+	size_t help = 0;
+	const char *line;
+
+	first = capture(prometheus_adapter, &s, NULL);
+	s.time += 0.5;
+	later = capture(prometheus_later, &s, NULL);
+	both = malloc(strlen(first) + strlen(later) + 1);
+	ck_assert_ptr_nonnull(both);
+	strcpy(both, first);
+	strcat(both, later);
+	for (line = both; (line = strstr(line, "# HELP tamalloc_reserved_bytes ")); line++)
+		help++;
+	ck_assert_uint_eq(help, 1);
+	ck_assert_ptr_null(strstr(later, "# HELP"));
+	ck_assert_ptr_null(strstr(later, "# TYPE"));
+	ck_assert_int_eq(strncmp(later, "tamalloc_reserved_bytes 524288000 1700000000750\n", 48), 0);
+	ck_assert_int_eq(filter(
+		"/usr/bin/python3 -c 'import sys\n"
+		"from prometheus_client.parser import text_string_to_metric_families as p\n"
+		"for f in p(sys.stdin.read()):\n"
+		"    for s in f.samples:\n"
+		"        if s.name == \"tamalloc_process_resident_bytes\":\n"
+		"            print(int(s.value), s.timestamp)'",
+		both, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "157286400 None\n157286400 1700000000.75\n");
+	ck_assert_int_eq(filter("/usr/bin/python3 -c 'import sys\n"
+				"from prometheus_client.parser import text_string_to_metric_families as p\n"
+				"print(len(list(p(sys.stdin.read()))))'", later, out, sizeof(out)), 0);
+	free(first);
+	free(later);
+	free(both);
 }
 END_TEST
 
@@ -500,6 +550,7 @@ int main(void)
 	tcase_add_test(tc, table_columns_fit);
 	tcase_add_test(tc, names_in_utf8);
 	tcase_add_test(tc, caps_shown);
+	tcase_add_test(tc, prometheus_repeated);
 	tcase_add_test(tc, options_anywhere);
 	tcase_add_test(tc, hidden_counted);
 	tcase_add_test(tc, rates);
