@@ -28,6 +28,8 @@
  * last measurement stays charged to them.
  */
 
+#include <linux/ctype.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/capability.h>
@@ -35,12 +37,45 @@
 #include "compat.h"
 #include "tamalloc.h"
 
+/*
+ * A size, as memparse() reads it for mem= and tmpfs's size= (a number, in
+ * any base, and K, M, G, T, P or E), but refusing what it would not: other
+ * characters after it, and sizes past 2^64.
+ */
+static int tam_param_set_size(const char *val, const struct kernel_param *kp)
+{
+	static const char suffixes[] = "kmgtpe";
+	unsigned long long size;
+	unsigned int shift = 0;
+	char buf[32], *suffix;
+	size_t len;
+	int err;
+
+	len = strscpy(buf, skip_spaces(val), sizeof(buf)) < 0 ? 0 : strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (!len)
+		return -EINVAL;
+	suffix = strchr(suffixes, tolower(buf[len - 1]));
+	if (suffix && *suffix) {
+		shift = 10 * (suffix - suffixes + 1);
+		buf[--len] = '\0';
+	}
+	err = kstrtoull(buf, 0, &size);
+	if (err)
+		return err;
+	if (shift && size > (ULLONG_MAX >> shift))
+		return -ERANGE;
+	*(unsigned long long *)kp->arg = size << shift;
+	return 0;
+}
+
 unsigned long long tam_max_resident_bytes;
 
 /* max_resident_bytes: shared objects' charges are kept only under a cap. */
 static int tam_set_max_resident(const char *val, const struct kernel_param *kp)
 {
-	int err = param_set_ullong(val, kp);
+	int err = tam_param_set_size(val, kp);
 
 	if (!err && tam_max_resident_bytes)
 		tam_objects_sync(NULL);
@@ -55,7 +90,7 @@ static const struct kernel_param_ops tam_max_resident_ops = {
 module_param_cb(max_resident_bytes, &tam_max_resident_ops,
 		&tam_max_resident_bytes, 0644);
 MODULE_PARM_DESC(max_resident_bytes,
-		 "Cap on the tamalloc pages all processes have touched, in bytes (0: none)");
+		 "Cap on the tamalloc pages all processes have touched, in bytes, K, M, G... (0: none)");
 
 unsigned long long tam_max_reserved_bytes;
 
@@ -113,7 +148,7 @@ static int tam_reserve_fix_locking(struct mm_struct *mm, void *unused)
 static int tam_set_max_reserved(const char *val, const struct kernel_param *kp)
 {
 	unsigned long long old = tam_max_reserved_bytes;
-	int err = param_set_ullong(val, kp);
+	int err = tam_param_set_size(val, kp);
 
 	if (err || !tam_max_reserved_bytes)
 		return err;
@@ -132,7 +167,7 @@ static const struct kernel_param_ops tam_max_reserved_ops = {
 module_param_cb(max_reserved_bytes, &tam_max_reserved_ops,
 		&tam_max_reserved_bytes, 0644);
 MODULE_PARM_DESC(max_reserved_bytes,
-		 "Cap on the size of all tamalloc mappings together, in bytes (0: none)");
+		 "Cap on the size of all tamalloc mappings together, in bytes, K, M, G... (0: none)");
 
 /*
  * mmap(): charge the new VMA, or fail with ENOMEM over a cap.  A shared one

@@ -125,6 +125,11 @@ chmod "$mode" /dev/tamalloc
 rmmod tamalloc
 expect_exit 3 "module not loaded" tamalloc-stat
 check "module not loaded: says how to load it" grep -q 'modprobe tamalloc' /tmp/out
+# Caps with units at load time, as mem= takes them (issue 20).
+check "insmod with max_resident_bytes=8G" insmod /lib/modules/tamalloc.ko max_resident_bytes=8G
+check "max_resident_bytes=8G reads 8589934592" \
+	[ "$(cat /sys/module/tamalloc/parameters/max_resident_bytes)" = 8589934592 ]
+rmmod tamalloc
 insmod /lib/modules/tamalloc.ko
 i=0; while [ ! -e /dev/tamalloc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 

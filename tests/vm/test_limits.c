@@ -52,6 +52,55 @@ START_TEST(parameters_readable_writable)
 }
 END_TEST
 
+/* Write @value to a parameter with write(2): 0 or the errno. */
+static int param_errno(const char *name, const char *value)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/tamalloc/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	if (write(fd, value, strlen(value)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* The caps take sizes as mem= and tmpfs's size= do: 8G, 512M, 0x1000. */
+START_TEST(parameters_take_units)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes;
+	} good[] = {
+		{ "8G\n", 8 * GIB }, { "512m", 512 * MIB }, { "64K\n", 64 * KIB },
+		{ "0x1000", 4096 }, { "1T", 1024 * GIB }, { "12345", 12345 },
+		{ "15E", 15ULL << 60 }, { "0", 0 },
+	};
+	static const char *const bad[] = {
+		"G", "8Q", "8GB", "-1", "1.5G", "16E", "99999999999999999999",
+		"8G\n\n", "12 34",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(param_errno("max_reserved_bytes", good[i].text) == 0,
+			      "'%s' refused", good[i].text);
+		ck_assert_uint_eq(read_param("max_reserved_bytes"), good[i].bytes);
+		ck_assert_int_eq(param_errno("max_resident_bytes", good[i].text), 0);
+		ck_assert_uint_eq(read_param("max_resident_bytes"), good[i].bytes);
+	}
+	write_param("max_resident_bytes", 5 * MIB);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(param_errno("max_resident_bytes", bad[i]) != 0,
+			      "'%s' accepted", bad[i]);
+		ck_assert_uint_eq(read_param("max_resident_bytes"), 5 * MIB);
+	}
+	no_system_caps();
+}
+END_TEST
+
 /*
  * The system reserved cap counts exactly through splits and moves: every
  * byte given back by a partial munmap can be mapped again, and not one more.
@@ -629,6 +678,7 @@ Suite *limits_suite(void)
 	tcase_add_unchecked_fixture(tc, no_system_caps, no_system_caps);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, parameters_readable_writable);
+	tcase_add_test(tc, parameters_take_units);
 	tcase_add_loop_test(tc, system_reserved_cap, 0, 2);
 	tcase_add_test(tc, cap_charges_earlier_growth);
 	tcase_add_loop_test(tc, adjacent_mappings_charged_exactly, 0, 2);
