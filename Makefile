@@ -47,7 +47,8 @@ UDEVDIR		?= /usr/lib/udev/rules.d
 MODULESLOADDIR	?= /usr/lib/modules-load.d
 DKMSDIR		?= /usr/src/tamalloc-$(VERSION)
 
-KSRC		:= Kbuild $(wildcard module/*.c module/*.h) include/linux/tamalloc.h
+KSRC		:= Kbuild $(wildcard module/*.c module/*.h) include/linux/tamalloc.h \
+		   debian/changelog
 VM_TESTS	:= $(wildcard tests/vm/*.c)
 LIB_SRC		:= lib/tamalloc.c lib/alloc.c
 LIB_HDRS	:= lib/tamalloc.h lib/internal.h include/linux/tamalloc.h

@@ -223,7 +223,18 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (o.version) {
+		char module[64];
+		int err = tam_module_version(module, sizeof(module));
+
 		printf("tamalloc-stat %s\n", TAM_PACKAGE_VERSION);
+		if (!err)
+			printf("tamalloc module %s\n", module);
+		else if (err == -ENOTTY)
+			printf("tamalloc module older than 0.4 (it does not tell its version)\n");
+		else if (exit_for(err) == EXIT_NO_MODULE)
+			printf("tamalloc module not loaded\n");
+		else
+			printf("tamalloc module: %s\n", strerror(-err));
 		return EXIT_OK;
 	}
 

@@ -172,6 +172,23 @@ TAM_EXPORT int tam_purge(uint64_t *purged_bytes)
 	return err;
 }
 
+TAM_EXPORT int tam_module_version(char *buf, size_t len)
+{
+	struct tam_version req = { .size = sizeof(req) };
+	int err;
+
+	if (!buf || !len)
+		return -EINVAL;
+	err = tam_ioctl(TAM_IOC_VERSION, &req);
+	if (err)
+		return err;
+	req.module_version[sizeof(req.module_version) - 1] = '\0';
+	if (strlen(req.module_version) >= len)
+		return -ERANGE;
+	strcpy(buf, req.module_version);
+	return 0;
+}
+
 /* [offset, offset + length) of @region, page aligned, as an address. */
 static void *region_range(struct tam_region *region, size_t offset,
 			  size_t length)

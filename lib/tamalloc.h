@@ -107,6 +107,12 @@ int tam_list_pids(pid_t **pids, size_t *count);
 int tam_set_limits(pid_t pid, uint64_t reserved_limit, uint64_t resident_limit);
 
 /*
+ * The loaded module's version into @buf (0.4; -ENOTTY from a module older
+ * than 0.4, -ERANGE if @len is too small, -ENOENT if none is loaded).
+ */
+int tam_module_version(char *buf, size_t len);
+
+/*
  * Purgeable memory (0.4; see tam_unpin(3)): unpinned pages of shared regions
  * may be taken back by the kernel under memory pressure, lowest priority
  * first; pinning them again says how many bytes were.  Shared regions only:

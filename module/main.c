@@ -106,6 +106,7 @@ static int __init tam_init(void)
 	BUILD_BUG_ON(sizeof(struct tam_proc_stats) != TAM_PROC_STATS_SIZE_VER3);
 	BUILD_BUG_ON(sizeof(struct tam_sys_stats) != TAM_SYS_STATS_SIZE_VER3);
 	BUILD_BUG_ON(sizeof(struct tam_pin) != TAM_PIN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct tam_version) != TAM_VERSION_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_purge) != TAM_PURGE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_pid_list) != TAM_PID_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct tam_range) != TAM_RANGE_SIZE_VER0);
@@ -160,3 +161,4 @@ module_exit(tam_exit);
 MODULE_AUTHOR("The tamalloc developers");
 MODULE_DESCRIPTION("Lazily zeroed memory device with exact accounting");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(TAM_MODULE_VERSION);

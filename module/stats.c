@@ -641,6 +641,20 @@ static int tam_ioctl_purge(void __user *arg)
 	return err;
 }
 
+/* TAM_IOC_VERSION: the module's version (MODULE_VERSION, main.c). */
+static int tam_ioctl_version(void __user *arg)
+{
+	struct tam_version v = {};
+	u64 usize;
+	int err;
+
+	err = tam_get_size(arg, TAM_VERSION_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	strscpy(v.module_version, TAM_MODULE_VERSION, sizeof(v.module_version));
+	return tam_put_reply(arg, usize, &v, sizeof(v));
+}
+
 static int tam_ioctl_set_limits(void __user *arg)
 {
 	struct tam_limits lim;
@@ -688,6 +702,8 @@ long tam_ioctl(unsigned int cmd, void __user *arg)
 		return tam_ioctl_pin(arg, true);
 	case TAM_IOC_PURGE:
 		return tam_ioctl_purge(arg);
+	case TAM_IOC_VERSION:
+		return tam_ioctl_version(arg);
 	default:
 		return -ENOTTY;
 	}

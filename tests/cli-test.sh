@@ -91,6 +91,12 @@ check "after exit: the system is back to 0" \
 	[ "$(json /tmp/after.json '.system | [.reserved_bytes, .resident_bytes, .processes, .mappings, .shared_bytes]')" = "[0,0,0,0,0]" ]
 check "after exit: no processes listed" [ "$(json /tmp/after.json '.processes | length')" = 0 ]
 
+# Which module is loaded (issue 20).
+expect_exit 0 "--version" tamalloc-stat --version
+check "--version: the tool's" grep -q '^tamalloc-stat [0-9]' /tmp/out
+check "--version: the module's, as the kernel has it" \
+	grep -qx "tamalloc module $(cat /sys/module/tamalloc/version)" /tmp/out
+
 # Errors and their exit codes.
 expect_exit 2 "usage: unknown option" tamalloc-stat --frobnicate
 expect_exit 2 "usage: bad pid" tamalloc-stat -p abc
@@ -123,6 +129,8 @@ check "tamalloc-run, device not readable: no talk of loading the module" \
 	sh -c "grep -q 'tamalloc-doctor' /tmp/out && ! grep -q 'modprobe' /tmp/out"
 chmod "$mode" /dev/tamalloc
 rmmod tamalloc
+expect_exit 0 "--version, module not loaded" tamalloc-stat --version
+check "--version, module not loaded: says so" grep -qx 'tamalloc module not loaded' /tmp/out
 expect_exit 3 "module not loaded" tamalloc-stat
 check "module not loaded: says how to load it" grep -q 'modprobe tamalloc' /tmp/out
 # Caps with units at load time, as mem= takes them (issue 20).

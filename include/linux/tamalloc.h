@@ -217,6 +217,18 @@ struct tam_purge {
 #define TAM_PURGE_SIZE_VER0		24
 
 /*
+ * TAM_IOC_VERSION: the loaded module's version, its package's (as
+ * /sys/module/tamalloc/version shows it), NUL-terminated.  A module older
+ * than 0.4 answers ENOTTY.
+ */
+struct tam_version {
+	__u64 size;			/* sizeof(struct) */
+	char module_version[64];	/* out */
+};
+
+#define TAM_VERSION_SIZE_VER0		72
+
+/*
  * The numbers encode the first version's sizes and never change: growth is
  * carried by the size field, not by new ioctl numbers.
  */
@@ -237,5 +249,7 @@ struct tam_purge {
 				     TAM_PIN_SIZE_VER0)
 #define TAM_IOC_PURGE		_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x08, \
 				     TAM_PURGE_SIZE_VER0)
+#define TAM_IOC_VERSION		_IOC(_IOC_READ | _IOC_WRITE, TAM_IOC_MAGIC, 0x09, \
+				     TAM_VERSION_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_TAMALLOC_H */

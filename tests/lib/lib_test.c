@@ -161,6 +161,24 @@ START_TEST(unpin_purge_pin)
 }
 END_TEST
 
+/* The loaded module's version, as /sys/module/tamalloc/version says it. */
+START_TEST(module_version)
+{
+	char buf[64], sys[64] = "";
+	FILE *f = fopen("/sys/module/tamalloc/version", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(sys, sizeof(sys), f));
+	fclose(f);
+	sys[strcspn(sys, "\n")] = '\0';
+	ck_assert_int_eq(tam_module_version(buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, sys);
+	ck_assert_str_ne(buf, "unknown");
+	ck_assert_int_eq(tam_module_version(buf, 2), -ERANGE);
+	ck_assert_int_eq(tam_module_version(NULL, sizeof(buf)), -EINVAL);
+}
+END_TEST
+
 START_TEST(proc_and_sys_info)
 {
 	struct tam_proc_info me = TAM_PROC_INFO_INIT;
@@ -386,6 +404,7 @@ int main(void)
 	tcase_add_loop_test(tc, discard, 0, 2);
 	tcase_add_test(tc, unpin_purge_pin);
 	tcase_add_test(tc, proc_and_sys_info);
+	tcase_add_test(tc, module_version);
 	tcase_add_test(tc, sized_structs);
 	tcase_add_test(tc, struct_from_version_0_1);
 	tcase_add_test(tc, limits);
