@@ -317,7 +317,9 @@ static inline unsigned long tam_cache_entry_pages(struct xa_state *xas,
 	unsigned long size = 1UL << xas_get_order(xas);
 	pgoff_t first = round_down(xas->xa_index, size);
 
-	return min_t(pgoff_t, first + size, end) - max_t(pgoff_t, first, start);
+	/* From where the walk stands: after a pause, not the entry's start. */
+	return min_t(pgoff_t, first + size, end) -
+	       max_t(pgoff_t, xas->xa_index, start);
 #else
 	return 1;
 #endif
@@ -380,7 +382,10 @@ static inline bool tam_list_lru_del(struct list_lru *lru, struct list_head *item
  * Pages a shrinker freed that are not slab (a purge truncates shmem pages):
  * reclaim counts them as progress, as it counts the slab's, and stops
  * escalating instead of going on until everything is purged.  6.4 named
- * the helper; before, xfs added to the same field itself.
+ * the helper; before, xfs added to the same field itself.  From 6.4 only
+ * reclaim for the whole machine counts them: a memory cgroup's reclaim
+ * sees its usage fall, but goes on with its LRUs as if nothing was freed
+ * (memory.reclaim takes that much more).
  */
 static inline void tam_account_reclaimed(unsigned long pages)
 {

@@ -49,6 +49,7 @@
 #include <linux/mempolicy.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/sort.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -851,10 +852,18 @@ int tam_objects_in_range(struct mm_struct *mm, unsigned long start,
 }
 
 /*
- * Call @fn on each object @mm maps, once a VMA of it, held.  With @locked
+ * Call @fn once on each object @mm maps, held.  With @locked
  * the caller holds mmap_lock; else it is taken to look, and @fn runs
  * without it.
  */
+static int tam_object_cmp(const void *a, const void *b)
+{
+	const struct tam_object *x = *(struct tam_object * const *)a;
+	const struct tam_object *y = *(struct tam_object * const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int tam_objects_of_mm(struct mm_struct *mm, bool locked,
 		      void (*fn)(struct tam_object *obj, void *arg), void *arg)
 {
@@ -882,8 +891,11 @@ int tam_objects_of_mm(struct mm_struct *mm, bool locked,
 	}
 	if (!locked)
 		mmap_read_unlock(mm);
+	/* An object split into many VMAs is done once. */
+	sort(objs, n, sizeof(*objs), tam_object_cmp, NULL);
 	for (i = 0; i < n; i++) {
-		fn(objs[i], arg);
+		if (!i || objs[i] != objs[i - 1])
+			fn(objs[i], arg);
 		tam_object_put(objs[i]);
 	}
 	kvfree(objs);

@@ -38,7 +38,8 @@ struct tam_object {
 	long reserved;			/* pages faults in flight may add */
 	struct mutex pins_lock;		/* its unpinned ranges (pins.c) */
 	struct rb_root unpinned;	/* struct tam_unpinned by offset */
-	struct list_head count_node;	/* while some are not counted */
+	struct list_head uncounted;	/* those not counted yet */
+	struct list_head count_node;	/* pending a count (pins.c) */
 	atomic_long_t unpinned_pages;	/* what those held, once counted */
 	struct list_head node;		/* on tam_objects, RCU */
 	struct rcu_head rcu;

@@ -55,6 +55,7 @@
 struct tam_unpinned {
 	struct list_head lru;		/* on its priority's LRU, until purged */
 	struct rb_node node;		/* in obj->unpinned, by offset */
+	struct list_head count_link;	/* on obj->uncounted, until counted */
 	struct tam_object *obj;
 	pgoff_t start;
 	pgoff_t end;
@@ -106,8 +107,8 @@ static bool tam_pins_ready;
 static LIST_HEAD(tam_count_pending);
 static DEFINE_SPINLOCK(tam_count_lock);
 static struct workqueue_struct *tam_count_wq;
-static void tam_pins_count_pending(struct work_struct *work);
-static DECLARE_DELAYED_WORK(tam_count_work, tam_pins_count_pending);
+static void tam_pins_count_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tam_count_work, tam_pins_count_work);
 /* Unpinned ranges not purged, counted or not. */
 static atomic_long_t tam_unpinned_ranges;
 
@@ -149,6 +150,7 @@ static bool tam_object_locked_in(struct tam_object *obj, pgoff_t start,
 				 pgoff_t end)
 {
 	XA_STATE(xas, &obj->inode->i_mapping->i_pages, start);
+	unsigned long seen = 0;
 	bool locked = false;
 	void *entry;
 
@@ -160,6 +162,12 @@ static bool tam_object_locked_in(struct tam_object *obj, pgoff_t start,
 			locked = true;
 			break;
 		}
+		if (++seen % TAM_COUNT_BATCH)
+			continue;
+		xas_pause(&xas);
+		rcu_read_unlock();
+		cond_resched();
+		rcu_read_lock();
 	}
 	rcu_read_unlock();
 	return locked;
@@ -177,10 +185,21 @@ static void tam_unpinned_count(struct tam_unpinned *r, long sign)
 /* Count what @r holds.  Under obj->pins_lock. */
 static void tam_unpinned_count_now(struct tam_unpinned *r)
 {
+	list_del_init(&r->count_link);
 	WRITE_ONCE(r->pages, tam_object_pages_in(r->obj, r->start, r->end));
-	/* Read by the shrinker's count under the LRU lock only. */
+	/* Read beside the object's lock by the shrinker's count. */
 	WRITE_ONCE(r->counted, true);
 	tam_unpinned_count(r, 1);
+}
+
+/* @obj has ranges to count: the worker counts them soon, if no reader does. */
+static void tam_pins_count_later(struct tam_object *obj)
+{
+	spin_lock(&tam_count_lock);
+	if (list_empty(&obj->count_node))
+		list_add_tail(&obj->count_node, &tam_count_pending);
+	spin_unlock(&tam_count_lock);
+	queue_delayed_work(tam_count_wq, &tam_count_work, TAM_COUNT_DELAY);
 }
 
 /* @r is new, or was split: count it later.  Under obj->pins_lock. */
@@ -190,31 +209,44 @@ static void tam_unpinned_count_soon(struct tam_unpinned *r)
 
 	tam_unpinned_count(r, -1);
 	WRITE_ONCE(r->counted, false);
-	spin_lock(&tam_count_lock);
-	if (list_empty(&obj->count_node))
-		list_add_tail(&obj->count_node, &tam_count_pending);
-	spin_unlock(&tam_count_lock);
-	queue_delayed_work(tam_count_wq, &tam_count_work, TAM_COUNT_DELAY);
+	if (list_empty(&r->count_link))
+		list_add_tail(&r->count_link, &obj->uncounted);
+	tam_pins_count_later(obj);
+}
+
+/* Count the ranges of @obj not counted yet.  Under obj->pins_lock. */
+static void tam_object_count(struct tam_object *obj)
+{
+	struct tam_unpinned *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &obj->uncounted, count_link) {
+		tam_unpinned_count_now(r);
+		cond_resched();
+	}
 }
 
 /*
- * Count every range left uncounted so far, object by object, and let the
- * objects go.  A range pinned again before this never costs a walk: an
- * unpin and a pin cost the same whatever the range holds.
+ * Count the ranges of every object pending so far, object by object, and
+ * let each go.  With @wait, for a reader of the figures, its lock is waited
+ * for, killably (-EINTR: the rest stays pending); without, for the worker,
+ * an object whose lock is taken stays pending for the next time.
  */
-void tam_pins_flush(void)
+static int tam_pins_count_pending(bool wait)
 {
-	struct tam_unpinned *r;
 	struct tam_object *obj;
+	LIST_HEAD(batch);
 	bool held;
 
+	spin_lock(&tam_count_lock);
+	list_splice_init(&tam_count_pending, &batch);
+	spin_unlock(&tam_count_lock);
 	for (;;) {
 		spin_lock(&tam_count_lock);
-		obj = list_first_entry_or_null(&tam_count_pending,
-					       struct tam_object, count_node);
+		obj = list_first_entry_or_null(&batch, struct tam_object,
+					       count_node);
 		if (!obj) {
 			spin_unlock(&tam_count_lock);
-			return;
+			return 0;
 		}
 		list_del_init(&obj->count_node);
 		/* Listed, it is not released yet; going, it needs no count. */
@@ -222,24 +254,65 @@ void tam_pins_flush(void)
 		spin_unlock(&tam_count_lock);
 		if (!held)
 			continue;
-		mutex_lock(&obj->pins_lock);
-		for (r = tam_unpinned_from(obj, 0); r; r = tam_unpinned_next(r))
-			if (!r->purged && !r->counted)
-				tam_unpinned_count_now(r);
+		if (wait ? mutex_lock_killable(&obj->pins_lock) :
+			   !mutex_trylock(&obj->pins_lock)) {
+			tam_pins_count_later(obj);
+			tam_object_put(obj);
+			if (!wait)
+				continue;
+			spin_lock(&tam_count_lock);
+			list_splice(&batch, &tam_count_pending);
+			spin_unlock(&tam_count_lock);
+			return -EINTR;
+		}
+		tam_object_count(obj);
 		mutex_unlock(&obj->pins_lock);
 		tam_object_put(obj);
 	}
 }
 
-static void tam_pins_count_pending(struct work_struct *work)
+/* Every range unpinned so far is counted in the figures (or -EINTR). */
+int tam_pins_flush(void)
 {
-	tam_pins_flush();
+	return tam_pins_count_pending(true);
+}
+
+static void tam_pins_count_work(struct work_struct *work)
+{
+	tam_pins_count_pending(false);
+}
+
+/* One object @mm maps: its ranges, counted. */
+static void tam_pins_count_mapped(struct tam_object *obj, void *arg)
+{
+	int *err = arg;
+
+	if (*err || mutex_lock_killable(&obj->pins_lock)) {
+		*err = -EINTR;
+		return;
+	}
+	tam_object_count(obj);
+	mutex_unlock(&obj->pins_lock);
+}
+
+/*
+ * Every range of the objects @mm maps, unpinned so far, is counted in the
+ * figures (or -EINTR): what a reader of that process's figures pays for,
+ * as it pays for the walk of its page tables.
+ */
+int tam_pins_flush_mm(struct mm_struct *mm)
+{
+	int err = 0, ret;
+
+	ret = tam_objects_of_mm(mm, false, tam_pins_count_mapped, &err);
+	return ret ?: err;
 }
 
 void tam_pins_init_object(struct tam_object *obj)
 {
 	mutex_init(&obj->pins_lock);
 	obj->unpinned = RB_ROOT;
+	INIT_LIST_HEAD(&obj->uncounted);
 	INIT_LIST_HEAD(&obj->count_node);
 }
 
@@ -314,6 +387,7 @@ static struct tam_unpinned *tam_unpinned_alloc(struct tam_spares *sp,
 
 	r = list_first_entry(&sp->ranges[priority], struct tam_unpinned, lru);
 	list_del_init(&r->lru);
+	INIT_LIST_HEAD(&r->count_link);
 	sp->have[priority]--;
 	r->obj = obj;
 	r->start = start;
@@ -349,6 +423,7 @@ static void tam_unpinned_add(struct tam_unpinned *r)
 /* @r leaves its LRU and the figures, and goes (the caller unlinks it). */
 static void tam_unpinned_free(struct tam_unpinned *r)
 {
+	list_del(&r->count_link);
 	if (!r->purged) {
 		tam_list_lru_del(&tam_unpinned_lrus[r->priority], &r->lru);
 		tam_unpinned_count(r, -1);
@@ -400,6 +475,7 @@ static void tam_pins_needs(struct tam_object *obj, pgoff_t first, pgoff_t last,
 			   bool unpin, unsigned int prio, unsigned int *need)
 {
 	struct tam_unpinned *r;
+	pgoff_t pos;
 
 	memset(need, 0, TAM_UNPIN_PRIORITIES * sizeof(*need));
 	r = tam_unpinned_from(obj, first);
@@ -410,10 +486,17 @@ static void tam_pins_needs(struct tam_object *obj, pgoff_t first, pgoff_t last,
 		need[r->priority]++;
 	if (!unpin)
 		return;
-	need[prio]++;
+	/* The gaps the purged ranges that stay leave in [first, last). */
+	pos = first;
 	for (r = tam_unpinned_from(obj, first); r && r->start < last;
-	     r = tam_unpinned_next(r))
-		need[prio] += r->purged;
+	     r = tam_unpinned_next(r)) {
+		if (!r->purged)
+			continue;
+		need[prio] += max(r->start, first) > pos;
+		pos = min(r->end, last);
+		cond_resched();
+	}
+	need[prio] += pos < last;
 }
 
 /*
@@ -462,6 +545,7 @@ static int tam_object_pin(struct tam_object *obj, pgoff_t first, pgoff_t last,
 		if (r->purged)
 			*(u64 *)purged += (u64)(r->end - r->start) << PAGE_SHIFT;
 		tam_unpinned_remove(r);
+		cond_resched();
 	}
 	mutex_unlock(&obj->pins_lock);
 out:
@@ -492,6 +576,7 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 		next = tam_unpinned_next(r);
 		if (!r->purged)
 			tam_unpinned_remove(r);
+		cond_resched();
 	}
 
 	/* Fill what is left of [first, last) between the purged ranges. */
@@ -506,6 +591,7 @@ static int tam_object_unpin(struct tam_object *obj, pgoff_t first,
 		if (!r || r->start >= last)
 			break;
 		pos = r->end;
+		cond_resched();
 	}
 	mutex_unlock(&obj->pins_lock);
 out:
@@ -540,6 +626,7 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 	loff_t start = (loff_t)r->start << PAGE_SHIFT;
 	loff_t len = (loff_t)(r->end - r->start) << PAGE_SHIFT;
 	struct tam_proc *owner;
+	unsigned long resident;
 	long before, freed;
 
 	if (wait)
@@ -557,6 +644,7 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 		return -EBUSY;
 	}
 	before = tam_object_pages(obj);
+	resident = inode->i_mapping->nrpages;
 	/* As shmem_fallocate() punches: unmap first, then truncate. */
 	unmap_mapping_range(inode->i_mapping, start, len, 0);
 	shmem_truncate_range(inode, start, start + len - 1);
@@ -565,9 +653,12 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 	inode_unlock(inode);
 
 	r->purged = true;
+	list_del_init(&r->count_link);	/* nothing left to count */
 	tam_unpinned_count(r, -1);
 	atomic_long_dec(&tam_unpinned_ranges);
-	tam_account_reclaimed(freed);	/* if reclaim called the shrinker */
+	/* Reclaim's progress is memory: the pages that were in it. */
+	tam_account_reclaimed(resident - min(resident,
+					     READ_ONCE(inode->i_mapping->nrpages)));
 	atomic64_add(freed, &tam_counters.purged_pages);
 	atomic64_inc(&tam_counters.purges);
 	rcu_read_lock();
@@ -581,18 +672,23 @@ static long tam_unpinned_purge(struct tam_unpinned *r, bool wait)
 	return freed;
 }
 
-/* A walk of an LRU that takes one range off it, past those that are busy. */
+/* The most ranges a call of tam_purge_lru() looks at. */
+#define TAM_PURGE_VISITS	256
+/* How many times a task's reclaim waits a tick for busy ranges. */
+#define TAM_PURGE_WAITS		4
+
+/* A walk of an LRU that takes the first range off it that is not busy. */
 struct tam_purge_walk {
 	struct list_head isolated;	/* the range, its object held and locked */
-	unsigned long busy;		/* ranges passed over */
+	bool busy;			/* it passed busy ones */
 };
 
 /*
- * Under the LRU's lock: take a range off it, with its object held and
- * locked, unless one is taken already.  Ranges whose object is busy (or
- * going, its ranges with it) stay where they are, for another time: a
- * walker holds one object's lock at a time.  Until an object's ranges have
- * left the LRU, which takes this lock, the object is not freed.
+ * Under the LRU's lock: take the first range that is not busy off it, with
+ * its object held and locked (a walker holds one object's lock at a time).
+ * A range whose object is busy (or going, its ranges with it) stays where
+ * it is, in its turn.  Until an object's ranges have left the LRU, which
+ * takes this lock, the object is not freed.
  */
 static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
 {
@@ -611,7 +707,7 @@ static enum lru_status tam_purge_isolate(TAM_LIST_LRU_WALK_CB_ARGS)
 	list_lru_isolate_move(list, item, &walk->isolated);
 	return LRU_REMOVED;
 busy:
-	walk->busy++;
+	walk->busy = true;
 	return LRU_SKIP;
 }
 
@@ -659,31 +755,36 @@ static long tam_purge_isolated(struct tam_purge_walk *walk)
  */
 static unsigned long tam_purge_lru(unsigned int prio, int nid,
 				   struct mem_cgroup *memcg, bool all,
-				   unsigned long budget)
+				   unsigned long budget, bool *busy)
 {
 	struct tam_purge_walk walk = { .isolated = LIST_HEAD_INIT(walk.isolated) };
 	struct list_lru *lru = &tam_unpinned_lrus[prio];
-	unsigned long freed = 0, skip = 0, tries, nr;
+	unsigned long freed = 0, tries, nr;
 	long pages;
 
-	/* Bounded: a range put back (its inode busy) goes to the young end. */
+	/*
+	 * Each walk looks at TAM_PURGE_VISITS ranges at most, from the
+	 * oldest, past the busy ones; a call makes as many walks at most
+	 * (those put back because their inode was busy go to the young end).
+	 */
 	tries = all ? list_lru_count_node(lru, nid) :
 		      list_lru_count_one(lru, nid, memcg);
+	tries = min_t(unsigned long, tries, TAM_PURGE_VISITS);
 	while (freed < budget && tries--) {
-		/* Past the busy ranges the last walk found at the head. */
-		nr = skip + 1;
-		walk.busy = 0;
+		nr = TAM_PURGE_VISITS;
+		walk.busy = false;
 		if (all)
 			list_lru_walk_node(lru, nid, tam_purge_isolate, &walk, &nr);
 		else
 			list_lru_walk_one(lru, nid, memcg, tam_purge_isolate,
 					  &walk, &nr);
 		pages = tam_purge_isolated(&walk);
-		if (!pages && walk.busy <= skip)
-			break;		/* no range left but busy ones */
-		skip = walk.busy;
+		*busy |= walk.busy || pages < 0;
 		if (pages > 0)
 			freed += pages;
+		else if (!pages)
+			break;		/* none left, or all busy */
+		cond_resched();
 	}
 	return freed;
 }
@@ -712,9 +813,14 @@ static enum lru_status tam_purge_weigh(TAM_LIST_LRU_WALK_CB_ARGS)
 	struct tam_purge_weight *w = cb_arg;
 	unsigned long pages;
 
-	/* Read beside the object's lock: a range is counted, or split, meanwhile. */
+	/*
+	 * Read beside the object's lock: a range is counted, or split,
+	 * meanwhile (then weighed either way).  Not counted yet, a range
+	 * weighs its size, but no more than its object holds.
+	 */
 	pages = READ_ONCE(r->counted) ? READ_ONCE(r->pages) :
-		READ_ONCE(r->end) - r->start;
+		min_t(unsigned long, READ_ONCE(r->end) - r->start,
+		      max(tam_object_pages(r->obj), 0L));
 	w->pages += max(pages, 1UL);
 	w->ranges++;
 	return LRU_SKIP;
@@ -759,16 +865,34 @@ static unsigned long tam_purge_scan(struct shrinker *shrinker,
 				    struct shrink_control *sc)
 {
 	unsigned long freed = 0;
-	unsigned int prio;
+	unsigned int prio, waits;
+	bool busy;
 
 	/* As ashmem: a task reclaiming without __GFP_FS may hold fs locks. */
 	/* The acquire pairs with the release in tam_pins_init(). */
 	if (!(sc->gfp_mask & __GFP_FS) || !smp_load_acquire(&tam_pins_ready))
 		return SHRINK_STOP;
-	for (prio = 0; prio < TAM_UNPIN_PRIORITIES && freed < sc->nr_to_scan;
-	     prio++)
-		freed += tam_purge_lru(prio, sc->nid, sc->memcg, false,
-				       sc->nr_to_scan - freed);
+	for (waits = 0;; waits++) {
+		busy = false;
+		for (prio = 0; prio < TAM_UNPIN_PRIORITIES &&
+		     freed < sc->nr_to_scan; prio++)
+			freed += tam_purge_lru(prio, sc->nid, sc->memcg, false,
+					       sc->nr_to_scan - freed, &busy);
+		/*
+		 * Only busy ranges: kswapd purging them, a pin or a count
+		 * holding their object a moment.  A task's own reclaim that
+		 * gives up here ends in an OOM kill after a few tries, with
+		 * unpinned memory left: it waits a little, a few times, but
+		 * never for a lock, whose holder may be waiting for memory.
+		 */
+		if (freed || !busy || current_is_kswapd() ||
+		    waits == TAM_PURGE_WAITS)
+			break;
+		schedule_timeout_uninterruptible(1);
+	}
+	/* Nothing to take now (all busy, or none left): leave it for later. */
+	if (!freed)
+		return SHRINK_STOP;
 	/* A range is purged whole: what it freed past the request counts. */
 	sc->nr_scanned = max(sc->nr_scanned, freed);
 	return freed;
@@ -832,6 +956,7 @@ static void tam_purge_mapped(struct tam_object *obj, void *arg)
 static u64 tam_purge_everywhere(u64 budget)
 {
 	unsigned int prio;
+	bool busy = false;
 	u64 pages = 0;
 	int nid;
 
@@ -840,7 +965,7 @@ static u64 tam_purge_everywhere(u64 budget)
 			if (pages >= budget)
 				return pages;
 			pages += tam_purge_lru(prio, nid, NULL, true,
-					       budget - pages);
+					       budget - pages, &busy);
 			cond_resched();
 		}
 	return pages;

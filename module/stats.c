@@ -340,7 +340,8 @@ static int tam_fill_proc(struct task_struct *task, struct tam_proc_stats *st)
 	if (!mm)
 		return 0;	/* exiting, or a kernel thread: nothing mapped */
 
-	err = tam_measure_mm(mm, &m, TAM_LOCK);
+	/* Its objects' unpinned ranges counted, as its page tables are walked. */
+	err = tam_pins_flush_mm(mm) ?: tam_measure_mm(mm, &m, TAM_LOCK);
 	if (!err) {
 		st->reserved_bytes = m.reserved;
 		st->resident_bytes = m.resident;
@@ -372,7 +373,6 @@ static int tam_ioctl_proc_stats(void __user *arg)
 	task = tam_get_task(pid);
 	if (!task)
 		return -ESRCH;
-	tam_pins_flush();	/* every range unpinned so far is counted */
 	err = tam_fill_proc(task, &st);
 	put_task_struct(task);
 	if (err)
@@ -446,7 +446,8 @@ static int tam_sys_measure(struct tam_sys_measure *m)
 
 	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE)) {
 		m->lock = TAM_LOCK;
-		return tam_sys_measure_now(m);
+		/* Every unpinned range counted; for others, within a second. */
+		return tam_pins_flush() ?: tam_sys_measure_now(m);
 	}
 	m->lock = TAM_TRYLOCK;
 
@@ -477,7 +478,6 @@ static int tam_ioctl_sys_stats(void __user *arg)
 	err = tam_get_size(arg, TAM_SYS_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;
-	tam_pins_flush();	/* every range unpinned so far is counted */
 	err = tam_sys_measure(&m);
 	if (err)
 		return err;

@@ -119,7 +119,8 @@ int tam_pins_unpin(struct mm_struct *mm, unsigned long start,
 int tam_pins_pin(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 u64 *purged_bytes);
 int tam_pins_purge(struct mm_struct *mm, u64 *purged_bytes);
-void tam_pins_flush(void);
+int tam_pins_flush(void);
+int tam_pins_flush_mm(struct mm_struct *mm);
 unsigned long tam_pins_purge_for_fault(struct mm_struct *mm,
 				       struct tam_proc *proc, bool everyone,
 				       unsigned long pages);
