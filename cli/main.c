@@ -43,8 +43,8 @@ static int report(int err, const char *what)
 		fprintf(stderr, "tamalloc-stat: %s: %s: only its owner and root may "
 			"read its figures\n", what, strerror(-err));
 	else if (code == EXIT_NO_PERMISSION)
-		fprintf(stderr, "tamalloc-stat: %s: %s: %s is for root and the tamalloc "
-			"group (tamalloc-doctor tells more)\n", what, strerror(-err),
+		fprintf(stderr, "tamalloc-stat: %s: %s: cannot use %s; tamalloc-doctor "
+			"tells why (the node should be mode 0666)\n", what, strerror(-err),
 			TAM_DEVICE_PATH);
 	else
 		fprintf(stderr, "tamalloc-stat: %s: %s\n", what, strerror(-err));

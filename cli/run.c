@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tamalloc-run: cannot open %s: %s; %s\n",
 			TAM_DEVICE_PATH, strerror(err),
 			err == EACCES || err == EPERM ?
-			"the device is for root and the tamalloc group (tamalloc-doctor tells more)" :
+			"tamalloc-doctor tells why (the node should be mode 0666)" :
 			"is the module loaded? (modprobe tamalloc)");
 		return EXIT_RUN_FAILED;
 	}
