@@ -20,6 +20,19 @@ check "all well: names the kernel" grep -q "^kernel: $kver" /tmp/out
 check "all well: shows the parameters" grep -q "parameter huge = " /tmp/out
 doctor 0 "all well, as nobody" "^ok: nobody can open /dev/tamalloc" nobody
 
+# After an upgrade: DKMS has installed a newer module than the one loaded.
+mkdir -p /tmp/bin
+loaded=$(cat /sys/module/tamalloc/version)
+printf '#!/bin/sh\necho "tamalloc/99.0.1, %s, x86_64: installed"\n' "$kver" >/tmp/bin/dkms
+chmod +x /tmp/bin/dkms
+PATH=/tmp/bin:$PATH doctor 10 "an older module loaded" "the loaded module ($loaded) is older than tamalloc 99.0.1, installed for $kver"
+check "an older module loaded: says how to reload it" grep -q "modprobe -r tamalloc && modprobe tamalloc" /tmp/out
+printf '#!/bin/sh\necho "tamalloc/%s, %s, x86_64: installed"\n' "$loaded" "$kver" >/tmp/bin/dkms
+PATH=/tmp/bin:$PATH doctor 0 "the loaded module is the installed one" "^all well"
+check "the loaded module: its version shown" grep -q "^ok: the module is loaded: version $loaded" /tmp/out
+rm -rf /tmp/bin
+
+
 chmod 0600 /dev/tamalloc
 doctor 8 "wrong mode" "has mode and owner 600 root:root"
 check "wrong mode: says which rule sets it" grep -q "60-tamalloc.rules" /tmp/out
