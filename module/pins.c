@@ -118,6 +118,20 @@ static atomic_long_t tam_unpinned_ranges;
 #define TAM_COUNT_BATCH		4096
 
 /*
+ * In a walk of the page cache under RCU, every TAM_COUNT_BATCH entries @seen:
+ * a chance to reschedule, the walk paused to go on where it stands.
+ */
+static void tam_walk_breathe(struct xa_state *xas, unsigned long *seen)
+{
+	if (++*seen % TAM_COUNT_BATCH)
+		return;
+	xas_pause(xas);
+	rcu_read_unlock();
+	cond_resched();
+	rcu_read_lock();
+}
+
+/*
  * The pages @obj holds in [@start, @end), in memory or swapped out, from the
  * page cache's own entries (a large folio, or its swap entry, is one).
  * Sleeps, between batches.
@@ -134,12 +148,7 @@ static unsigned long tam_object_pages_in(struct tam_object *obj, pgoff_t start,
 		if (xas_retry(&xas, entry))
 			continue;
 		pages += tam_cache_entry_pages(&xas, start, end);
-		if (++seen % TAM_COUNT_BATCH)
-			continue;
-		xas_pause(&xas);
-		rcu_read_unlock();
-		cond_resched();
-		rcu_read_lock();
+		tam_walk_breathe(&xas, &seen);
 	}
 	rcu_read_unlock();
 	return pages;
@@ -162,12 +171,7 @@ static bool tam_object_locked_in(struct tam_object *obj, pgoff_t start,
 			locked = true;
 			break;
 		}
-		if (++seen % TAM_COUNT_BATCH)
-			continue;
-		xas_pause(&xas);
-		rcu_read_unlock();
-		cond_resched();
-		rcu_read_lock();
+		tam_walk_breathe(&xas, &seen);
 	}
 	rcu_read_unlock();
 	return locked;
